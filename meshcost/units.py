@@ -1,0 +1,149 @@
+"""The unit boundary: pint registry, meshcost's unit names, and stripping inputs to magnitudes.
+
+meshcost uses pint's *application registry* (``pint.get_application_registry()``), so
+Quantities a user builds with ``pint.Quantity`` or their own application-registry units
+work with meshcost's. It never creates a private ``UnitRegistry`` and never changes
+global formatting. It adds, only if they are not already defined:
+
+- ``vCPU`` (alias ``vcpu``, ``core``): a new base dimension ``[cpu]``; ``millicore`` = vCPU/1000.
+  Kubernetes' ``100m`` CPU is 100 millicore = 0.1 vCPU.
+- ``USD``: a new base dimension ``[currency]``. Other currencies are not convertible to it
+  (no exchange rates); they get a dimension of their own when a price sheet names them.
+
+Memory is the trap: pint treats bytes as dimensionless, so ``1 MiB + 1 count`` is accepted
+silently. meshcost checks memory inputs against the byte family explicitly (their root unit
+must be ``bit``). Canonical units inside the kernels: memory MiB, CPU vCPU, time ms,
+request rate 1/s, money USD.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pint
+
+from .errors import InputTypeError, UnitMismatchError, describe_value
+
+__all__ = [
+    "ureg",
+    "Quantity",
+    "MIB",
+    "VCPU",
+    "MS",
+    "PER_SECOND",
+    "USD",
+    "DIMENSIONLESS",
+    "Kind",
+    "CANONICAL_UNIT",
+    "strip",
+    "is_quantity",
+    "parse_unit",
+]
+
+ureg: Any = pint.get_application_registry()
+
+
+def _define_once(definition: str) -> None:
+    name = definition.split("=", 1)[0].strip()
+    if name not in ureg:
+        ureg.define(definition)
+
+
+_define_once("vCPU = [cpu] = vcpu = core")
+_define_once("millicore = vCPU / 1000 = mcore")
+_define_once("USD = [currency] = usd")
+
+Quantity: Any = ureg.Quantity
+
+MIB = ureg.Unit("MiB")
+VCPU = ureg.Unit("vCPU")
+MS = ureg.Unit("ms")
+PER_SECOND = ureg.Unit("1/s")
+USD = ureg.Unit("USD")
+DIMENSIONLESS = ureg.Unit("dimensionless")
+
+Kind = Literal["count", "fraction", "memory", "cpu", "time", "rate", "money"]
+
+CANONICAL_UNIT: dict[str, Any] = {
+    "count": DIMENSIONLESS,
+    "fraction": DIMENSIONLESS,
+    "memory": MIB,
+    "cpu": VCPU,
+    "time": MS,
+    "rate": PER_SECOND,
+    "money": USD,
+}
+
+_EXPECTED = {
+    "count": "a plain number or a dimensionless Quantity (a count)",
+    "fraction": "a plain number from 0 to 1 or a dimensionless Quantity (e.g. 50 percent)",
+    "memory": "a plain number in MiB or a Quantity in bytes (B, kB, MB, MiB, GiB, ...)",
+    "cpu": "a plain number in vCPU or a Quantity in vCPU / millicore",
+    "time": "a plain number in ms or a Quantity of time (s, ms, us, ...)",
+    "rate": "a plain number in requests per second or a Quantity of 1/time (e.g. 2000 / second)",
+    "money": "a plain number in USD or a Quantity in USD",
+}
+
+_BIT_ROOT = ureg.get_root_units("bit")[1]
+_dimension_of = {
+    "cpu": ureg.get_dimensionality("vCPU"),
+    "time": ureg.get_dimensionality("s"),
+    "rate": ureg.get_dimensionality("1/s"),
+    "money": ureg.get_dimensionality("USD"),
+}
+
+
+def is_quantity(value: Any) -> bool:
+    """True for a pint Quantity of any registry."""
+    return isinstance(value, pint.Quantity)
+
+
+def parse_unit(text: str, *, where: str) -> Any:
+    """Parse a unit string once (data files, price sheets); errors name ``where``."""
+    try:
+        return ureg.Unit(text)
+    except Exception as exc:  # pint raises several unrelated types here
+        raise UnitMismatchError(f"{where}: unknown unit {text!r} ({exc})") from None
+
+
+def _check_unit(value: Any, name: str, kind: str) -> None:
+    units = value.units
+    if kind in ("count", "fraction"):
+        ok = value.dimensionless and ureg.get_root_units(units)[1] != _BIT_ROOT
+    elif kind == "memory":
+        ok = value.dimensionless and ureg.get_root_units(units)[1] == _BIT_ROOT
+    else:
+        ok = value.dimensionality == _dimension_of[kind]
+    if not ok:
+        raise UnitMismatchError(
+            f"{name}: got a Quantity in {units:~} ({describe_value(value)}); "
+            f"expected {_EXPECTED[kind]}"
+        )
+
+
+def strip(value: Any, name: str, kind: str) -> np.ndarray:
+    """Return ``value`` as a float64 array in the canonical unit of ``kind``.
+
+    Accepts plain numbers (taken in the canonical unit), numpy arrays, sequences and
+    pint Quantities of a compatible unit. Raises :class:`InputTypeError` for
+    non-numeric input and :class:`UnitMismatchError` for the wrong kind of unit.
+    Checks of value ranges (negative, NaN, ...) are the caller's.
+    """
+    if is_quantity(value):
+        _check_unit(value, name, kind)
+        try:
+            magnitude = value.m_as(CANONICAL_UNIT[kind])
+        except pint.DimensionalityError:  # pragma: no cover - _check_unit guards this
+            raise UnitMismatchError(f"{name}: cannot convert {value.units:~} to {_EXPECTED[kind]}") from None
+    else:
+        magnitude = value
+    if isinstance(magnitude, (str, bytes)) or magnitude is None:
+        raise InputTypeError(f"{name}: got {describe_value(value)}; expected {_EXPECTED[kind]}")
+    if isinstance(magnitude, (bool, np.bool_)):
+        raise InputTypeError(f"{name}: got a boolean {value!r}; expected {_EXPECTED[kind]}")
+    try:
+        array = np.asarray(magnitude, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"{name}: got {describe_value(value)}; expected {_EXPECTED[kind]}") from None
+    return array
