@@ -1,4 +1,10 @@
-"""meshcost: project what a Kubernetes service mesh costs before the cluster exists."""
+"""meshcost: project what a Kubernetes service mesh costs before the cluster exists.
+
+>>> import meshcost
+>>> r = meshcost.project(nodes=500, sidecars=5000)
+>>> r.meshes
+('istio-sidecar', 'istio-ambient', 'linkerd')
+"""
 
 from __future__ import annotations
 
@@ -12,12 +18,42 @@ from .errors import (
     UnitMismatchError,
     UnknownNameError,
 )
+from .profiles import (
+    BUILTIN_MESHES,
+    ComponentProfile,
+    MeshProfile,
+    builtin_profiles,
+    get_profile,
+    load_profile,
+    save_profile,
+)
+from .projection import project
+from .result import FRAME_COLUMNS, Band, ComponentResult, MeshResult, Projection
+from .scenario import INPUT_DOCS
+from .sources import Source, get_source, sources_frame
 from .units import Quantity, ureg
 
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "project",
+    "Projection",
+    "MeshResult",
+    "ComponentResult",
+    "Band",
+    "FRAME_COLUMNS",
+    "INPUT_DOCS",
+    "BUILTIN_MESHES",
+    "MeshProfile",
+    "ComponentProfile",
+    "builtin_profiles",
+    "get_profile",
+    "load_profile",
+    "save_profile",
+    "Source",
+    "get_source",
+    "sources_frame",
     "ureg",
     "Quantity",
     "units",

@@ -1,0 +1,198 @@
+"""The overhead model: pure numpy kernels over a :class:`~meshcost.scenario.Scenario`.
+
+For each component of a mesh profile:
+
+- instances: per meshed pod, per node, per waypoint, one, or control-plane replicas
+  ``max(1, ceil(max(proxies / capacity_proxies, services / capacity_services)))``;
+- memory [MiB] = sum of coefficient x driver over the component's memory terms, where the
+  config drivers encode the domain: an Envoy sidecar holds every *visible* service and its
+  endpoints, a ztunnel every workload and service of the cluster, linkerd2-proxy none
+  (it discovers destinations on demand);
+- CPU [vCPU] = idle per instance + CPU per request through it: a service-to-service request
+  crosses ``passes`` instances (2 sidecars, 2 ztunnels, 1 waypoint for the L7 share);
+- latency added per hop [ms]: the sum over components on the request path (a waypoint only
+  where some traffic is L7).
+
+Each figure is computed three times, with the low, typical and high coefficients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from .profiles import ComponentProfile, MeshProfile
+from .scenario import Scenario
+
+__all__ = [
+    "Bands",
+    "CoefficientValues",
+    "ComponentUsage",
+    "coefficient_values",
+    "component_instances",
+    "driver_total",
+    "evaluate_components",
+    "mesh_totals",
+    "component_latency",
+    "mesh_latency",
+    "BAND_NAMES",
+]
+
+BAND_NAMES = ("low", "typical", "high")
+
+Bands = tuple[np.ndarray, np.ndarray, np.ndarray]
+#: (component, resource, driver) -> (low, typical, high) in canonical units; latency uses driver "hop".
+CoefficientValues = Mapping[tuple[str, str, str], tuple]
+
+
+@dataclass(frozen=True)
+class ComponentUsage:
+    """One component's instances and its totals over them: memory [MiB], CPU [vCPU], per band."""
+
+    name: str
+    instances: np.ndarray
+    memory: Bands
+    cpu: Bands
+
+
+def coefficient_values(profile: MeshProfile) -> dict[tuple[str, str, str], tuple]:
+    """The profile's coefficients in canonical units, keyed (component, resource, driver)."""
+    return {(c, r, d): coef.values for c, r, d, coef in profile.coefficients()}
+
+
+def component_instances(comp: ComponentProfile, scenario: Scenario, proxies: np.ndarray | None) -> np.ndarray:
+    """How many instances of ``comp`` run [count]."""
+    rule = comp.instances
+    if rule == "sidecars":
+        return scenario.sidecars
+    if rule == "nodes":
+        return scenario.nodes
+    if rule == "waypoints":
+        return scenario.waypoints
+    if rule == "one":
+        return np.ones(())
+    if rule == "control-plane":
+        assert proxies is not None and comp.capacity_proxies and comp.capacity_services
+        load = np.maximum(proxies / comp.capacity_proxies, scenario.services / comp.capacity_services)
+        return np.maximum(1.0, np.ceil(load))
+    raise AssertionError(f"unknown instance rule {rule!r}")  # profiles.py validates rules
+
+
+def _traffic_share(comp: ComponentProfile, scenario: Scenario) -> np.ndarray | float:
+    if comp.traffic == "all":
+        return 1.0
+    if comp.traffic == "l7":
+        return scenario.l7_share
+    return 0.0
+
+
+def driver_total(driver: str, comp: ComponentProfile, instances: np.ndarray, scenario: Scenario,
+                 proxies: np.ndarray, per_rps: float | None = None) -> np.ndarray:
+    """The total a coefficient multiplies, over all of the component's instances."""
+    if driver == "instance":
+        return instances
+    if driver == "visible_service":
+        return instances * scenario.visible_services
+    if driver == "visible_endpoint":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pods_per_service = np.where(scenario.services > 0, scenario.sidecars / scenario.services, 0.0)
+        return instances * scenario.visible_services * pods_per_service
+    if driver == "cluster_pod":
+        return instances * scenario.sidecars
+    if driver == "cluster_service":
+        return instances * scenario.services
+    if driver == "proxy":
+        return proxies
+    if driver == "pod":
+        return scenario.sidecars
+    if driver == "service":
+        return scenario.services
+    if driver == "request":
+        assert per_rps is not None
+        return scenario.rps * (_traffic_share(comp, scenario) * comp.passes / per_rps)
+    raise AssertionError(f"unknown driver {driver!r}")  # profiles.py validates drivers
+
+
+def _sum_terms(comp: ComponentProfile, resource: str, values: CoefficientValues, instances: np.ndarray,
+               scenario: Scenario, proxies: np.ndarray) -> Bands:
+    totals: list[np.ndarray] = [np.zeros(()), np.zeros(()), np.zeros(())]
+    for term in getattr(comp, resource):
+        driver = driver_total(term.driver, comp, instances, scenario, proxies, term.per_rps)
+        coef = values[(comp.name, resource, term.driver)]
+        for band in range(3):
+            totals[band] = totals[band] + coef[band] * driver
+    return totals[0], totals[1], totals[2]
+
+
+def evaluate_components(profile: MeshProfile, scenario: Scenario,
+                        values: CoefficientValues | None = None) -> list[ComponentUsage]:
+    """Instances, memory [MiB] and CPU [vCPU] of every component of ``profile``."""
+    values = coefficient_values(profile) if values is None else values
+    proxies: np.ndarray = np.zeros(())
+    instances: dict[str, np.ndarray] = {}
+    for comp in profile.components:  # proxies first: control planes scale with them
+        if comp.instances != "control-plane":
+            instances[comp.name] = component_instances(comp, scenario, None)
+            if comp.proxy:
+                proxies = proxies + instances[comp.name]
+    usages = []
+    for comp in profile.components:
+        count = instances.get(comp.name)
+        if count is None:
+            count = component_instances(comp, scenario, proxies)
+        usages.append(ComponentUsage(
+            comp.name,
+            count,
+            _sum_terms(comp, "memory", values, count, scenario, proxies),
+            _sum_terms(comp, "cpu", values, count, scenario, proxies),
+        ))
+    return usages
+
+
+def mesh_totals(usages: list[ComponentUsage]) -> tuple[Bands, Bands]:
+    """Memory [MiB] and CPU [vCPU] summed over components, per band."""
+    memory = [np.zeros(()), np.zeros(()), np.zeros(())]
+    cpu = [np.zeros(()), np.zeros(()), np.zeros(())]
+    for usage in usages:
+        for band in range(3):
+            memory[band] = memory[band] + usage.memory[band]
+            cpu[band] = cpu[band] + usage.cpu[band]
+    return (memory[0], memory[1], memory[2]), (cpu[0], cpu[1], cpu[2])
+
+
+def component_latency(profile: MeshProfile, scenario: Scenario,
+                      values: CoefficientValues | None = None) -> dict[str, tuple[Bands, Bands]]:
+    """Latency each on-path component adds per service-to-service hop [ms], (p50 bands, p99 bands).
+
+    Proxies with ``traffic = "all"`` are always on the path; ``"l7"`` ones (waypoints) where
+    ``l7_share > 0`` (the figure is then that of a hop through a waypoint).
+    """
+    values = coefficient_values(profile) if values is None else values
+    out: dict[str, tuple[Bands, Bands]] = {}
+    for comp in profile.components:
+        if comp.latency_p50 is None:
+            continue
+        on_path = 1.0 if comp.traffic == "all" else (scenario.l7_share > 0) * 1.0
+        c50 = values[(comp.name, "latency_p50", "hop")]
+        c99 = values[(comp.name, "latency_p99", "hop")]
+        out[comp.name] = (
+            (c50[0] * on_path, c50[1] * on_path, c50[2] * on_path),
+            (c99[0] * on_path, c99[1] * on_path, c99[2] * on_path),
+        )
+    return out
+
+
+def mesh_latency(per_component: dict[str, tuple[Bands, Bands]]) -> tuple[Bands, Bands]:
+    """Latency added per hop [ms], summed over the components on the path, (p50, p99) bands.
+
+    Summing p99s of components is an upper bound of the p99 of their sum.
+    """
+    p50 = [np.zeros(()), np.zeros(()), np.zeros(())]
+    p99 = [np.zeros(()), np.zeros(()), np.zeros(())]
+    for c50, c99 in per_component.values():
+        for band in range(3):
+            p50[band] = p50[band] + c50[band]
+            p99[band] = p99[band] + c99[band]
+    return (p50[0], p50[1], p50[2]), (p99[0], p99[1], p99[2])

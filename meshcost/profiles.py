@@ -1,0 +1,443 @@
+"""Mesh profiles: the components a mesh runs and their coefficients, with provenance.
+
+A profile is read from a TOML file (the built-in ones live in ``data/profiles/``). Each
+component says how many instances run (per meshed pod, per node, per waypoint, one, or
+control-plane replicas), whether it is a proxy and which traffic passes it, and lists
+memory and CPU *terms*: a coefficient (low / typical / high, in the unit the source
+published) times a *driver* (see :data:`MEMORY_DRIVERS`, :data:`CPU_DRIVERS`). Proxies may
+also give the latency they add per service-to-service hop (p50, p99).
+
+Coefficients are converted once, on load, with pint, to MiB, vCPU and ms.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from ._data import data_dir
+from .errors import DataFileError, UnknownNameError
+from .sources import all_sources
+from .units import CANONICAL_UNIT, ureg
+
+__all__ = [
+    "Coefficient",
+    "Term",
+    "ComponentProfile",
+    "MeshProfile",
+    "MEMORY_DRIVERS",
+    "CPU_DRIVERS",
+    "INSTANCE_RULES",
+    "TRAFFIC_KINDS",
+    "BASES",
+    "BUILTIN_MESHES",
+    "builtin_profiles",
+    "get_profile",
+    "load_profile",
+    "profile_from_dict",
+    "profile_to_dict",
+    "save_profile",
+]
+
+#: What a memory coefficient is multiplied by (totals over the component's instances).
+MEMORY_DRIVERS: dict[str, str] = {
+    "instance": "each instance",
+    "visible_service": "each service each instance holds config for (visible_services per instance)",
+    "visible_endpoint": "each endpoint of those services (visible_services x meshed pods per service, per instance)",
+    "cluster_pod": "each meshed pod of the cluster, per instance (ztunnel keeps every workload)",
+    "cluster_service": "each service of the cluster, per instance",
+    "proxy": "each proxy the mesh runs (control planes)",
+    "pod": "each meshed pod (control planes)",
+    "service": "each service (control planes)",
+}
+#: What a CPU coefficient is multiplied by; ``request`` is CPU per ``per_rps`` requests/s per pass.
+CPU_DRIVERS: dict[str, str] = {
+    "instance": "each instance (idle CPU)",
+    "request": "requests per second through the component, per `per_rps`",
+    "proxy": "each proxy the mesh runs (control planes)",
+    "pod": "each meshed pod (control planes)",
+    "service": "each service (control planes)",
+}
+#: How many instances of a component run.
+INSTANCE_RULES: dict[str, str] = {
+    "sidecars": "one per meshed pod",
+    "nodes": "one per node (DaemonSet)",
+    "waypoints": "one per waypoint (the `waypoints` input)",
+    "one": "exactly one",
+    "control-plane": "replicas: max(1, ceil(max(proxies / capacity_proxies, services / capacity_services)))",
+}
+TRAFFIC_KINDS = ("all", "l7", "none")
+BASES = ("measured", "derived", "default", "assumption")
+BUILTIN_MESHES = ("istio-sidecar", "istio-ambient", "linkerd")
+
+_KIND_OF_RESOURCE = {"memory": "memory", "cpu": "cpu", "latency_p50": "time", "latency_p99": "time"}
+_SOURCE_ID = re.compile(r"^[A-Z]\d{3}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    """A low / typical / high figure in its published unit, with provenance.
+
+    ``values`` holds (low, typical, high) in meshcost's canonical unit for the resource:
+    memory [MiB], CPU [vCPU], latency [ms].
+    """
+
+    low: float
+    typical: float
+    high: float
+    unit: str
+    basis: str
+    sources: tuple[str, ...]
+    note: str
+    values: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One coefficient times one driver; ``per_rps`` is set for the ``request`` driver [1/s]."""
+
+    driver: str
+    coefficient: Coefficient
+    per_rps: float | None = None
+
+
+@dataclass(frozen=True)
+class ComponentProfile:
+    """One component of a mesh (a proxy, a node agent, a control plane)."""
+
+    name: str
+    title: str
+    instances: str
+    proxy: bool
+    traffic: str
+    passes: int = 0
+    capacity_proxies: float | None = None
+    capacity_services: float | None = None
+    memory: tuple[Term, ...] = ()
+    cpu: tuple[Term, ...] = ()
+    latency_p50: Coefficient | None = None
+    latency_p99: Coefficient | None = None
+
+
+@dataclass(frozen=True)
+class MeshProfile:
+    """A mesh: its name, title, the data vintage its figures come from, and its components."""
+
+    name: str
+    title: str
+    data_version: str
+    components: tuple[ComponentProfile, ...]
+    origin: str = field(default="", compare=False)
+
+    def component(self, name: str) -> ComponentProfile:
+        """The component with this name."""
+        for comp in self.components:
+            if comp.name == name:
+                return comp
+        raise UnknownNameError(
+            f"component {name!r} is not part of mesh {self.name!r}; "
+            f"its components are {[c.name for c in self.components]}"
+        )
+
+    def coefficients(self) -> list[tuple[str, str, str, Coefficient]]:
+        """Every coefficient as (component, resource, driver, coefficient); latency uses driver 'hop'."""
+        rows: list[tuple[str, str, str, Coefficient]] = []
+        for comp in self.components:
+            for resource in ("memory", "cpu"):
+                for term in getattr(comp, resource):
+                    rows.append((comp.name, resource, term.driver, term.coefficient))
+            for resource in ("latency_p50", "latency_p99"):
+                coef = getattr(comp, resource)
+                if coef is not None:
+                    rows.append((comp.name, resource, "hop", coef))
+        return rows
+
+    def with_coefficient(
+        self, component: str, resource: str, driver: str, values: tuple[float, float, float], unit: str
+    ) -> "MeshProfile":
+        """A copy with one coefficient replaced (values in ``unit``), marked as a user override."""
+        comp = self.component(component)
+        where = f"override {self.name}.{component}.{resource}.{driver}"
+        coef = _coefficient(
+            {"low": values[0], "typical": values[1], "high": values[2], "unit": unit,
+             "basis": "assumption", "sources": [], "note": "user override"},
+            resource,
+            where,
+        )
+        if resource in ("latency_p50", "latency_p99"):
+            if getattr(comp, resource) is None:
+                raise UnknownNameError(f"{where}: component {component!r} has no {resource}")
+            new_comp = replace(comp, **{resource: coef})
+        elif resource in ("memory", "cpu"):
+            terms = list(getattr(comp, resource))
+            index = [i for i, t in enumerate(terms) if t.driver == driver]
+            if not index:
+                raise UnknownNameError(
+                    f"{where}: component {component!r} has no {resource} term with driver {driver!r}; "
+                    f"it has {[t.driver for t in terms]}"
+                )
+            terms[index[0]] = replace(terms[index[0]], coefficient=coef)
+            new_comp = replace(comp, **{resource: tuple(terms)})
+        else:
+            raise UnknownNameError(
+                f"{where}: resource {resource!r} is not one of memory, cpu, latency_p50, latency_p99"
+            )
+        comps = tuple(new_comp if c.name == component else c for c in self.components)
+        return replace(self, components=comps)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _fail(where: str, message: str) -> DataFileError:
+    return DataFileError(f"{where}: {message}")
+
+
+def _get(table: Mapping[str, Any], key: str, where: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+    if key not in table:
+        if default is ...:
+            raise _fail(where, f"field {key!r} is missing")
+        return default
+    value = table[key]
+    if kind is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, kind)
+    if not ok:
+        expected = "a number" if kind is float else getattr(kind, "__name__", str(kind))
+        raise _fail(where, f"field {key!r} is {value!r}; expected {expected}")
+    return value
+
+
+def _coefficient(table: Mapping[str, Any], resource: str, where: str) -> Coefficient:
+    if not isinstance(table, Mapping):
+        raise _fail(where, f"expected a table with low/typical/high/unit, got {table!r}")
+    low, typical, high = (float(_get(table, k, where, float)) for k in ("low", "typical", "high"))
+    for key, value in (("low", low), ("typical", typical), ("high", high)):
+        if not math.isfinite(value) or value < 0:
+            raise _fail(where, f"field {key!r} is {value!r}; expected a finite number >= 0")
+    if not low <= typical <= high:
+        raise _fail(where, f"fields low/typical/high are {low}/{typical}/{high}; expected low <= typical <= high")
+    unit = _get(table, "unit", where, str)
+    kind = _KIND_OF_RESOURCE[resource]
+    try:
+        quantity = ureg.Quantity(np.array([low, typical, high]), unit)
+    except Exception:
+        raise _fail(where, f"field 'unit' is {unit!r}, which pint cannot read") from None
+    if kind == "memory":
+        ok = quantity.dimensionless and ureg.get_root_units(quantity.units)[1] == ureg.get_root_units("bit")[1]
+    else:
+        ok = quantity.dimensionality == ureg.get_dimensionality(CANONICAL_UNIT[kind])
+    if not ok:
+        raise _fail(where, f"field 'unit' is {unit!r}; a {resource} coefficient needs a unit of {kind}")
+    low_c, typical_c, high_c = (float(v) for v in quantity.m_as(CANONICAL_UNIT[kind]))
+    basis = _get(table, "basis", where, str)
+    if basis not in BASES:
+        raise _fail(where, f"field 'basis' is {basis!r}; expected one of {list(BASES)}")
+    sources = _get(table, "sources", where, list)
+    known = all_sources()
+    for source in sources:
+        if not isinstance(source, str):
+            raise _fail(where, f"field 'sources' holds {source!r}; expected strings")
+        if _SOURCE_ID.match(source) and source not in known:
+            raise _fail(where, f"field 'sources' cites {source!r}, which is not in published-figures.csv")
+    if basis != "assumption" and not sources:
+        raise _fail(where, f"field 'sources' is empty; a {basis} coefficient must cite its sources")
+    note = _get(table, "note", where, str, "")
+    if basis == "assumption" and not note.strip():
+        raise _fail(where, "field 'note' is empty; an assumption must give its reason")
+    return Coefficient(low, typical, high, unit, basis, tuple(sources), note, (low_c, typical_c, high_c))
+
+
+def _terms(raw: Any, resource: str, drivers: Mapping[str, str], where: str) -> tuple[Term, ...]:
+    if not isinstance(raw, list):
+        raise _fail(where, f"field {resource!r} must be an array of tables ([[component.{resource}]])")
+    terms = []
+    seen: set[str] = set()
+    for index, table in enumerate(raw):
+        here = f"{where} {resource}[{index}]"
+        if not isinstance(table, Mapping):
+            raise _fail(here, f"expected a table, got {table!r}")
+        driver = _get(table, "driver", here, str)
+        if driver not in drivers:
+            raise _fail(here, f"field 'driver' is {driver!r}; expected one of {list(drivers)}")
+        if driver in seen:
+            raise _fail(here, f"field 'driver' repeats {driver!r}; give each driver once")
+        seen.add(driver)
+        per_rps = None
+        if driver == "request":
+            per_rps = float(_get(table, "per_rps", here, float))
+            if not math.isfinite(per_rps) or per_rps <= 0:
+                raise _fail(here, f"field 'per_rps' is {per_rps!r}; expected a number > 0")
+        terms.append(Term(driver, _coefficient(table, resource, here), per_rps))
+    return tuple(terms)
+
+
+def _component(table: Any, where: str) -> ComponentProfile:
+    if not isinstance(table, Mapping):
+        raise _fail(where, f"expected a table, got {table!r}")
+    name = _get(table, "name", where, str)
+    if not _NAME.match(name):
+        raise _fail(where, f"field 'name' is {name!r}; expected lower-case letters, digits, '-', '_' or '.'")
+    where = f"{where} ({name!r})"
+    instances = _get(table, "instances", where, str)
+    if instances not in INSTANCE_RULES:
+        raise _fail(where, f"field 'instances' is {instances!r}; expected one of {list(INSTANCE_RULES)}")
+    traffic = _get(table, "traffic", where, str, "none")
+    if traffic not in TRAFFIC_KINDS:
+        raise _fail(where, f"field 'traffic' is {traffic!r}; expected one of {list(TRAFFIC_KINDS)}")
+    passes = _get(table, "passes", where, int, 0)
+    if isinstance(passes, bool) or passes < 0:
+        raise _fail(where, f"field 'passes' is {passes!r}; expected a whole number >= 0")
+    if traffic != "none" and passes == 0:
+        raise _fail(where, f"field 'passes' is missing or 0; a component with traffic {traffic!r} needs passes >= 1")
+    capacity: dict[str, float | None] = {"capacity_proxies": None, "capacity_services": None}
+    if instances == "control-plane":
+        for key in capacity:
+            value = float(_get(table, key, where, float))
+            if not math.isfinite(value) or value <= 0:
+                raise _fail(where, f"field {key!r} is {value!r}; expected a number > 0")
+            capacity[key] = value
+    memory = _terms(table.get("memory", []), "memory", MEMORY_DRIVERS, where)
+    cpu = _terms(table.get("cpu", []), "cpu", CPU_DRIVERS, where)
+    if any(t.driver == "request" for t in cpu) and traffic == "none":
+        raise _fail(where, "has a 'request' CPU term but traffic = 'none'; set traffic to 'all' or 'l7'")
+    latency = {}
+    for key in ("latency_p50", "latency_p99"):
+        latency[key] = _coefficient(table[key], key, f"{where} {key}") if key in table else None
+    if (latency["latency_p50"] is None) != (latency["latency_p99"] is None):
+        raise _fail(where, "gives only one of latency_p50 / latency_p99; give both or neither")
+    if latency["latency_p50"] is not None:
+        if traffic == "none":
+            raise _fail(where, "gives latency but traffic = 'none'; latency needs a component on the request path")
+        for band in range(3):
+            if latency["latency_p50"].values[band] > latency["latency_p99"].values[band]:
+                raise _fail(where, "latency_p50 exceeds latency_p99; a median cannot exceed the 99th percentile")
+    known = {"name", "title", "instances", "proxy", "traffic", "passes", "memory", "cpu",
+             "latency_p50", "latency_p99", "capacity_proxies", "capacity_services"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise _fail(where, f"unknown field(s) {unknown}; expected some of {sorted(known)}")
+    return ComponentProfile(
+        name=name,
+        title=_get(table, "title", where, str, name),
+        instances=instances,
+        proxy=bool(_get(table, "proxy", where, bool, False)),
+        traffic=traffic,
+        passes=passes,
+        memory=memory,
+        cpu=cpu,
+        **capacity,
+        **latency,
+    )
+
+
+def profile_from_dict(document: Mapping[str, Any], origin: str = "<dict>") -> MeshProfile:
+    """Build and validate a :class:`MeshProfile` from a parsed TOML document."""
+    mesh = document.get("mesh")
+    if not isinstance(mesh, Mapping):
+        raise _fail(origin, "table [mesh] is missing (it needs name, title, data_version)")
+    name = _get(mesh, "name", f"{origin} [mesh]", str)
+    if not _NAME.match(name):
+        raise _fail(f"{origin} [mesh]", f"field 'name' is {name!r}; expected lower-case letters, digits, '-', '_' or '.'")
+    raw_components = document.get("component")
+    if not isinstance(raw_components, list) or not raw_components:
+        raise _fail(origin, "no [[component]] tables; a mesh needs at least one component")
+    components = tuple(_component(t, f"{origin} component[{i}]") for i, t in enumerate(raw_components))
+    names = [c.name for c in components]
+    if len(set(names)) != len(names):
+        raise _fail(origin, f"component names repeat: {names}")
+    extra = sorted(set(document) - {"mesh", "component"})
+    if extra:
+        raise _fail(origin, f"unknown top-level table(s) {extra}; expected [mesh] and [[component]]")
+    return MeshProfile(
+        name=name,
+        title=_get(mesh, "title", f"{origin} [mesh]", str, name),
+        data_version=_get(mesh, "data_version", f"{origin} [mesh]", str, ""),
+        components=components,
+        origin=origin,
+    )
+
+
+def load_profile(path: str | Path) -> MeshProfile:
+    """Read and validate a mesh profile from a TOML file; errors name the file, entry and field."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: no such profile file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(f"{path}: not valid TOML ({exc})") from None
+    return profile_from_dict(document, origin=path.name)
+
+
+def _coefficient_to_dict(coef: Coefficient) -> dict[str, Any]:
+    out: dict[str, Any] = {"low": coef.low, "typical": coef.typical, "high": coef.high, "unit": coef.unit,
+                           "basis": coef.basis, "sources": list(coef.sources)}
+    if coef.note:
+        out["note"] = coef.note
+    return out
+
+
+def profile_to_dict(profile: MeshProfile) -> dict[str, Any]:
+    """The TOML-shaped document of a profile (inverse of :func:`profile_from_dict`)."""
+    components = []
+    for comp in profile.components:
+        table: dict[str, Any] = {"name": comp.name, "title": comp.title, "instances": comp.instances,
+                                 "proxy": comp.proxy, "traffic": comp.traffic}
+        if comp.passes:
+            table["passes"] = comp.passes
+        if comp.instances == "control-plane":
+            table["capacity_proxies"] = comp.capacity_proxies
+            table["capacity_services"] = comp.capacity_services
+        for resource in ("memory", "cpu"):
+            terms = getattr(comp, resource)
+            if terms:
+                rows = []
+                for term in terms:
+                    row = {"driver": term.driver}
+                    if term.per_rps is not None:
+                        row["per_rps"] = term.per_rps
+                    row.update(_coefficient_to_dict(term.coefficient))
+                    rows.append(row)
+                table[resource] = rows
+        for key in ("latency_p50", "latency_p99"):
+            coef = getattr(comp, key)
+            if coef is not None:
+                table[key] = _coefficient_to_dict(coef)
+        components.append(table)
+    return {"mesh": {"name": profile.name, "title": profile.title, "data_version": profile.data_version},
+            "component": components}
+
+
+def save_profile(profile: MeshProfile, path: str | Path) -> Path:
+    """Write a profile as TOML; :func:`load_profile` reads it back unchanged."""
+    import tomli_w
+
+    path = Path(path)
+    path.write_bytes(tomli_w.dumps(profile_to_dict(profile)).encode("utf-8"))
+    return path
+
+
+@lru_cache(maxsize=1)
+def builtin_profiles() -> dict[str, MeshProfile]:
+    """The shipped profiles, by mesh name: istio-sidecar, istio-ambient, linkerd."""
+    folder = data_dir() / "profiles"
+    return {name: load_profile(folder / f"{name}.toml") for name in BUILTIN_MESHES}
+
+
+def get_profile(name: str) -> MeshProfile:
+    """A built-in profile by mesh name."""
+    profiles = builtin_profiles()
+    if name not in profiles:
+        raise UnknownNameError(f"mesh {name!r} is not built in; known meshes are {list(profiles)}")
+    return profiles[name]

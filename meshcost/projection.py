@@ -1,0 +1,151 @@
+"""``meshcost.project``: the thin orchestration layer over the model kernels."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
+from .model import coefficient_values, component_latency, evaluate_components, mesh_latency, mesh_totals
+from .profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles
+from .result import MeshResult, Projection
+from .scenario import make_scenario
+from .units import strip
+
+__all__ = ["project", "resolve_meshes", "parse_overrides"]
+
+_RESOURCE_KIND = {"memory": "memory", "cpu": "cpu", "latency_p50": "time", "latency_p99": "time"}
+
+
+def resolve_meshes(meshes: Iterable[str | MeshProfile] | str | MeshProfile | None) -> list[MeshProfile]:
+    """Turn mesh names and/or :class:`MeshProfile` objects into profiles (default: the three built in)."""
+    profiles = builtin_profiles()
+    if meshes is None:
+        return [profiles[name] for name in BUILTIN_MESHES]
+    if isinstance(meshes, (str, MeshProfile)):
+        meshes = [meshes]
+    resolved: list[MeshProfile] = []
+    for mesh in meshes:
+        if isinstance(mesh, MeshProfile):
+            resolved.append(mesh)
+        elif isinstance(mesh, str):
+            if mesh not in profiles:
+                raise UnknownNameError(f"meshes: {mesh!r} is not a known mesh; expected one of {list(profiles)} "
+                                       "or a MeshProfile (meshcost.load_profile)")
+            resolved.append(profiles[mesh])
+        else:
+            raise InputTypeError(f"meshes: got {describe_value(mesh)}; expected mesh names or MeshProfile objects")
+    names = [p.name for p in resolved]
+    if len(set(names)) != len(names) or not names:
+        raise InputValueError(f"meshes: got {names}; expected at least one mesh, each named once")
+    return resolved
+
+
+def parse_overrides(overrides: Mapping[str, Any] | None,
+                    profiles: list[MeshProfile]) -> dict[str, dict[tuple[str, str, str], tuple]]:
+    """Validate coefficient overrides ``{"mesh.component.resource.driver": value}``.
+
+    ``value`` is a number or array (in MiB, vCPU or ms), a pint Quantity, or a
+    (low, typical, high) tuple of those. Latency keys use driver ``hop``
+    (``"linkerd.proxy.latency_p99.hop"``). Returns canonical (low, typical, high) per mesh.
+    """
+    out: dict[str, dict[tuple[str, str, str], tuple]] = {}
+    if not overrides:
+        return out
+    if not isinstance(overrides, Mapping):
+        raise InputTypeError(f"overrides: got {describe_value(overrides)}; expected a dict of "
+                             "'mesh.component.resource.driver' -> value")
+    by_name = {p.name: p for p in profiles}
+    for key, value in overrides.items():
+        parts = key.split(".") if isinstance(key, str) else []
+        if len(parts) != 4:
+            raise InputValueError(f"overrides: key {key!r} is not 'mesh.component.resource.driver' "
+                                  "(e.g. 'istio-sidecar.sidecar.memory.instance')")
+        mesh, component, resource, driver = parts
+        if mesh not in by_name:
+            raise UnknownNameError(f"overrides: key {key!r} names mesh {mesh!r}; projected meshes are {list(by_name)}")
+        known = {(c, r, d) for c, r, d, _ in by_name[mesh].coefficients()}
+        if (component, resource, driver) not in known:
+            raise UnknownNameError(
+                f"overrides: key {key!r} is not a coefficient of {mesh!r}; it has "
+                f"{sorted('.'.join((mesh, *k)) for k in known)}")
+        triple = value if isinstance(value, tuple) else (value, value, value)
+        if len(triple) != 3:
+            raise InputValueError(f"overrides[{key!r}]: got a tuple of {len(triple)}; expected (low, typical, high)")
+        kind = _RESOURCE_KIND[resource]
+        arrays = []
+        for band, item in zip(("low", "typical", "high"), triple):
+            array = strip(item, f"overrides[{key!r}] ({band})", kind)
+            if not np.all(np.isfinite(array)) or np.any(array < 0):
+                raise InputValueError(f"overrides[{key!r}] ({band}): got {describe_value(item)}; "
+                                      "expected finite values >= 0")
+            arrays.append(array)
+        if np.any(arrays[0] > arrays[1]) or np.any(arrays[1] > arrays[2]):
+            raise InputValueError(f"overrides[{key!r}]: expected low <= typical <= high")
+        out.setdefault(mesh, {})[(component, resource, driver)] = tuple(arrays)
+    return out
+
+
+def project(
+    nodes: Any,
+    sidecars: Any,
+    services: Any = None,
+    visible_services: Any = None,
+    rps: Any = 0.0,
+    waypoints: Any = 0,
+    l7_share: Any = None,
+    *,
+    meshes: Iterable[str | MeshProfile] | str | MeshProfile | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Projection:
+    """Project the memory, CPU and latency each mesh adds to a cluster.
+
+    Every input takes a plain number (in the unit given), a pint Quantity of a compatible
+    unit, or a numpy array; inputs broadcast together and every output has their shape.
+
+    Parameters
+    ----------
+    nodes : int or array
+        Worker nodes in the cluster. [count, >= 1]
+    sidecars : int or array
+        Meshed pods: one sidecar each in sidecar meshes (ambient meshes them without
+        sidecars). [count]
+    services : int or array, optional
+        Services in the mesh. Default ``ceil(sidecars / 10)`` (an assumption). [count]
+    visible_services : int or array, optional
+        Services each sidecar holds config for. Default all (no ``Sidecar`` / ``exportTo``
+        scoping). Must not exceed ``services``. [count]
+    rps : float, array or Quantity, optional
+        Mesh-wide service-to-service requests per second. Default 0 (idle). [1/s]
+    waypoints : int or array, optional
+        Istio ambient waypoint proxies. Default 0 (L4 only). [count]
+    l7_share : float or array, optional
+        Share of requests that pass a waypoint. Default 1 where ``waypoints > 0``, else 0. [0-1]
+    meshes : names or MeshProfile objects, optional
+        Which meshes to project. Default ``("istio-sidecar", "istio-ambient", "linkerd")``.
+    overrides : dict, optional
+        Coefficient overrides ``{"mesh.component.resource.driver": value}`` (see
+        :func:`parse_overrides`); values may be arrays, which broadcast with the inputs.
+
+    Returns
+    -------
+    Projection
+        ``r.meshes``, ``r["linkerd"].memory.typical`` (Quantity, MiB), ``.cpu`` (vCPU),
+        ``.latency_p50`` / ``.latency_p99`` (ms per hop), ``r.to_frame()``, ``print(r)``.
+    """
+    profiles = resolve_meshes(meshes)
+    parsed = parse_overrides(overrides, profiles)
+    extra = tuple(a.shape for by_key in parsed.values() for triple in by_key.values() for a in triple)
+    scenario = make_scenario(nodes, sidecars, services, visible_services, rps, waypoints, l7_share,
+                             extra_shapes=extra)
+    results: dict[str, MeshResult] = {}
+    for profile in profiles:
+        values = coefficient_values(profile)
+        values.update(parsed.get(profile.name, {}))
+        usages = evaluate_components(profile, scenario, values)
+        memory, cpu = mesh_totals(usages)
+        per_component = component_latency(profile, scenario, values)
+        latency = mesh_latency(per_component)
+        results[profile.name] = MeshResult(profile, scenario, usages, memory, cpu, latency, per_component)
+    return Projection(scenario, results)

@@ -1,0 +1,291 @@
+"""Result objects: magnitudes inside, pint Quantities on the way out.
+
+A :class:`Projection` holds, for each mesh, the arrays the kernels produced, and wraps
+them in Quantities only when asked (``r["linkerd"].memory.typical``), so a projection of a
+million scenarios costs numpy time, not pint time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Iterator
+
+import numpy as np
+
+from .errors import UnknownNameError
+from .model import BAND_NAMES, Bands, ComponentUsage
+from .profiles import ComponentProfile, MeshProfile
+from .scenario import INPUT_DOCS, Scenario
+from .units import MIB, MS, VCPU, Quantity
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["Band", "ComponentResult", "MeshResult", "Projection", "FRAME_COLUMNS"]
+
+#: The columns of :meth:`Projection.to_frame`, in order (a public contract).
+FRAME_COLUMNS: tuple[str, ...] = (
+    "scenario",
+    *INPUT_DOCS,
+    "mesh",
+    "component",
+    "instances",
+    "memory [MiB]",
+    "memory_low [MiB]",
+    "memory_high [MiB]",
+    "cpu [vCPU]",
+    "cpu_low [vCPU]",
+    "cpu_high [vCPU]",
+    "latency_p50 [ms]",
+    "latency_p50_low [ms]",
+    "latency_p50_high [ms]",
+    "latency_p99 [ms]",
+    "latency_p99_low [ms]",
+    "latency_p99_high [ms]",
+)
+
+
+def _full(array: np.ndarray, shape: tuple[int, ...]) -> Any:
+    if shape == ():
+        return float(array)
+    if array.shape == shape:
+        return array
+    return np.broadcast_to(array, shape).copy()
+
+
+class Band:
+    """Low / typical / high of one figure, as pint Quantities of the scenario shape."""
+
+    __slots__ = ("_arrays", "_unit", "_shape")
+
+    def __init__(self, arrays: Bands, unit: Any, shape: tuple[int, ...]) -> None:
+        self._arrays = arrays
+        self._unit = unit
+        self._shape = shape
+
+    @property
+    def low(self) -> Any:
+        """The low end of the range (Quantity)."""
+        return Quantity(_full(self._arrays[0], self._shape), self._unit)
+
+    @property
+    def typical(self) -> Any:
+        """The typical value (Quantity)."""
+        return Quantity(_full(self._arrays[1], self._shape), self._unit)
+
+    @property
+    def high(self) -> Any:
+        """The high end of the range (Quantity)."""
+        return Quantity(_full(self._arrays[2], self._shape), self._unit)
+
+    @property
+    def unit(self) -> Any:
+        """The pint unit of the magnitudes."""
+        return self._unit
+
+    def magnitudes(self) -> tuple[Any, Any, Any]:
+        """(low, typical, high) as floats or arrays in :attr:`unit`."""
+        return tuple(_full(a, self._shape) for a in self._arrays)  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.low, self.typical, self.high))
+
+    def __repr__(self) -> str:
+        if self._shape == ():
+            low, typical, high = (float(a) for a in self._arrays)
+            return f"Band(low={low:.4g}, typical={typical:.4g}, high={high:.4g} {self._unit:~})"
+        return f"Band(shape={self._shape}, unit={self._unit:~})"
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    """One component of a mesh: instances and its totals over them."""
+
+    profile: ComponentProfile
+    usage: ComponentUsage
+    shape: tuple[int, ...]
+    latency_p50: Band | None
+    latency_p99: Band | None
+
+    @property
+    def name(self) -> str:
+        """Component name (``sidecar``, ``ztunnel``, ``istiod``, ...)."""
+        return self.profile.name
+
+    @property
+    def instances(self) -> Any:
+        """How many instances run [count] (float or array)."""
+        return _full(self.usage.instances, self.shape)
+
+    @property
+    def memory(self) -> Band:
+        """Memory over all instances [MiB]."""
+        return Band(self.usage.memory, MIB, self.shape)
+
+    @property
+    def cpu(self) -> Band:
+        """CPU over all instances [vCPU]."""
+        return Band(self.usage.cpu, VCPU, self.shape)
+
+    def _per_instance(self, bands: Bands) -> Bands:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            count = self.usage.instances
+            return tuple(np.where(count > 0, b / np.where(count > 0, count, 1), 0.0) for b in bands)  # type: ignore[return-value]
+
+    @property
+    def memory_per_instance(self) -> Band:
+        """Memory of one instance [MiB] (0 where none run)."""
+        return Band(self._per_instance(self.usage.memory), MIB, self.shape)
+
+    @property
+    def cpu_per_instance(self) -> Band:
+        """CPU of one instance [vCPU] (0 where none run)."""
+        return Band(self._per_instance(self.usage.cpu), VCPU, self.shape)
+
+
+class MeshResult:
+    """What one mesh adds: memory, CPU, latency per hop, and the components behind them."""
+
+    def __init__(self, profile: MeshProfile, scenario: Scenario, usages: list[ComponentUsage],
+                 memory: Bands, cpu: Bands, latency: tuple[Bands, Bands],
+                 component_latency: dict[str, tuple[Bands, Bands]]) -> None:
+        self.profile = profile
+        self.name = profile.name
+        self.scenario = scenario
+        self._usages = usages
+        self._memory = memory
+        self._cpu = cpu
+        self._latency = latency
+        self._component_latency = component_latency
+
+    @property
+    def title(self) -> str:
+        """Human-readable mesh name."""
+        return self.profile.title
+
+    @property
+    def memory(self) -> Band:
+        """Total memory the mesh adds [MiB]."""
+        return Band(self._memory, MIB, self.scenario.shape)
+
+    @property
+    def cpu(self) -> Band:
+        """Total CPU the mesh adds [vCPU]."""
+        return Band(self._cpu, VCPU, self.scenario.shape)
+
+    @property
+    def latency_p50(self) -> Band:
+        """Median latency added per service-to-service hop [ms]."""
+        return Band(self._latency[0], MS, self.scenario.shape)
+
+    @property
+    def latency_p99(self) -> Band:
+        """99th-percentile latency added per service-to-service hop [ms]."""
+        return Band(self._latency[1], MS, self.scenario.shape)
+
+    @cached_property
+    def components(self) -> dict[str, ComponentResult]:
+        """The mesh's components by name."""
+        out = {}
+        shape = self.scenario.shape
+        for comp, usage in zip(self.profile.components, self._usages):
+            lat = self._component_latency.get(comp.name)
+            out[comp.name] = ComponentResult(
+                comp, usage, shape,
+                None if lat is None else Band(lat[0], MS, shape),
+                None if lat is None else Band(lat[1], MS, shape),
+            )
+        return out
+
+    def sources(self) -> list[str]:
+        """Ids of the published-figure rows behind this mesh's coefficients (see ``meshcost.sources``)."""
+        seen: dict[str, None] = {}
+        for _, _, _, coef in self.profile.coefficients():
+            for source in coef.sources:
+                seen.setdefault(source, None)
+        return list(seen)
+
+    def __repr__(self) -> str:
+        return f"<MeshResult {self.name!r} shape={self.scenario.shape}>"
+
+
+class Projection:
+    """The result of :func:`meshcost.project`: one :class:`MeshResult` per mesh."""
+
+    def __init__(self, scenario: Scenario, results: dict[str, MeshResult]) -> None:
+        self.scenario = scenario
+        self._results = results
+
+    @property
+    def meshes(self) -> tuple[str, ...]:
+        """Names of the meshes projected, in order."""
+        return tuple(self._results)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Broadcast shape of the scenario inputs; every output has it."""
+        return self.scenario.shape
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """The scenario inputs after defaults, broadcast to :attr:`shape` (plain numbers)."""
+        return {k: _full(v, self.shape) for k, v in self.scenario.inputs().items()}
+
+    def __getitem__(self, mesh: str) -> MeshResult:
+        try:
+            return self._results[mesh]
+        except KeyError:
+            raise UnknownNameError(f"mesh {mesh!r} is not in this projection; it has {list(self._results)}") from None
+
+    def __iter__(self) -> Iterator[MeshResult]:
+        return iter(self._results.values())
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def to_frame(self) -> "pd.DataFrame":
+        """A tidy DataFrame: one row per scenario x mesh x component (see :data:`FRAME_COLUMNS`).
+
+        Memory and CPU are the component's totals over its instances; latency columns hold the
+        component's share of the per-hop latency (0 for components off the request path).
+        Per-mesh totals equal the sums over a mesh's components.
+        """
+        import pandas as pd
+
+        size = int(np.prod(self.shape, dtype=np.int64))
+        inputs = {k: np.broadcast_to(v, self.shape).reshape(size) for k, v in self.scenario.inputs().items()}
+        blocks: dict[str, list[np.ndarray]] = {c: [] for c in FRAME_COLUMNS}
+        zero = np.zeros(())
+
+        def flat(a: np.ndarray) -> np.ndarray:
+            return np.broadcast_to(a, self.shape).reshape(size)
+
+        for result in self:
+            for comp in result.components.values():
+                blocks["scenario"].append(np.arange(size))
+                for k, v in inputs.items():
+                    blocks[k].append(v)
+                blocks["mesh"].append(np.full(size, result.name, dtype=object))
+                blocks["component"].append(np.full(size, comp.name, dtype=object))
+                blocks["instances"].append(flat(comp.usage.instances).astype(np.float64))
+                lat = result._component_latency.get(comp.name, ((zero,) * 3, (zero,) * 3))
+                for label, bands in (("memory", comp.usage.memory), ("cpu", comp.usage.cpu),
+                                     ("latency_p50", lat[0]), ("latency_p99", lat[1])):
+                    unit = {"memory": "MiB", "cpu": "vCPU"}.get(label, "ms")
+                    for band_name, band in zip(BAND_NAMES, bands):
+                        suffix = "" if band_name == "typical" else f"_{band_name}"
+                        blocks[f"{label}{suffix} [{unit}]"].append(flat(band))
+        data = {c: np.concatenate(v) if v else np.array([]) for c, v in blocks.items()}
+        frame = pd.DataFrame(data, columns=list(FRAME_COLUMNS))
+        frame["mesh"] = frame["mesh"].astype(str)
+        frame["component"] = frame["component"].astype(str)
+        return frame
+
+    def __str__(self) -> str:
+        from .report import format_projection
+
+        return format_projection(self)
+
+    def __repr__(self) -> str:
+        return f"<Projection meshes={list(self.meshes)} shape={self.shape}>"
