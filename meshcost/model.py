@@ -33,6 +33,7 @@ __all__ = [
     "coefficient_values",
     "component_instances",
     "driver_total",
+    "accumulate",
     "evaluate_components",
     "mesh_totals",
     "component_latency",
@@ -115,14 +116,56 @@ def driver_total(driver: str, comp: ComponentProfile, instances: np.ndarray, sce
     raise AssertionError(f"unknown driver {driver!r}")  # profiles.py validates drivers
 
 
-def _sum_terms(comp: ComponentProfile, resource: str, values: CoefficientValues, instances: np.ndarray,
-               scenario: Scenario, proxies: np.ndarray) -> Bands:
-    totals: list[np.ndarray] = [np.zeros(()), np.zeros(()), np.zeros(())]
-    for term in getattr(comp, resource):
-        driver = driver_total(term.driver, comp, instances, scenario, proxies, term.per_rps)
-        coef = values[(comp.name, resource, term.driver)]
+def _instances_and_proxies(profile: MeshProfile, scenario: Scenario) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    instances: dict[str, np.ndarray] = {}
+    proxies: np.ndarray = np.zeros(())
+    for comp in profile.components:  # proxies first: control planes scale with them
+        if comp.instances != "control-plane":
+            instances[comp.name] = component_instances(comp, scenario, None)
+            if comp.proxy:
+                proxies = proxies + instances[comp.name]
+    for comp in profile.components:
+        if comp.instances == "control-plane":
+            instances[comp.name] = component_instances(comp, scenario, proxies)
+    return instances, proxies
+
+
+def _terms(comp: ComponentProfile, resource: str, values: CoefficientValues, instances: np.ndarray,
+           scenario: Scenario, proxies: np.ndarray) -> list[tuple[np.ndarray, tuple]]:
+    """(driver total, (low, typical, high) coefficient) for each of a component's terms."""
+    return [
+        (driver_total(term.driver, comp, instances, scenario, proxies, term.per_rps),
+         values[(comp.name, resource, term.driver)])
+        for term in getattr(comp, resource)
+    ]
+
+
+def accumulate(terms: list[tuple[np.ndarray, tuple]], shape: tuple[int, ...]) -> Bands:
+    """Sum of coefficient x driver over ``terms``, per band, into arrays of ``shape``.
+
+    Terms that share a driver array are merged first; 0-d terms are summed as scalars;
+    the rest are multiplied and added in place, so a sweep of 10^6 scenarios allocates a
+    handful of arrays rather than one per operation.
+    """
+    grouped: dict[int, tuple[np.ndarray, list]] = {}
+    scalar = [0.0, 0.0, 0.0]
+    for driver, coef in terms:
+        if np.ndim(driver) == 0 and all(np.ndim(c) == 0 for c in coef):
+            d = float(driver)
+            for band in range(3):
+                scalar[band] += float(coef[band]) * d
+            continue
+        entry = grouped.setdefault(id(driver), (driver, [0.0, 0.0, 0.0]))
         for band in range(3):
-            totals[band] = totals[band] + coef[band] * driver
+            entry[1][band] = entry[1][band] + coef[band]
+    totals = []
+    tmp = np.empty(shape) if grouped else None
+    for band in range(3):
+        total = np.full(shape, scalar[band])
+        for driver, coef in grouped.values():
+            np.multiply(driver, coef[band], out=tmp)
+            total += tmp
+        totals.append(total)
     return totals[0], totals[1], totals[2]
 
 
@@ -130,36 +173,35 @@ def evaluate_components(profile: MeshProfile, scenario: Scenario,
                         values: CoefficientValues | None = None) -> list[ComponentUsage]:
     """Instances, memory [MiB] and CPU [vCPU] of every component of ``profile``."""
     values = coefficient_values(profile) if values is None else values
-    proxies: np.ndarray = np.zeros(())
-    instances: dict[str, np.ndarray] = {}
-    for comp in profile.components:  # proxies first: control planes scale with them
-        if comp.instances != "control-plane":
-            instances[comp.name] = component_instances(comp, scenario, None)
-            if comp.proxy:
-                proxies = proxies + instances[comp.name]
+    instances, proxies = _instances_and_proxies(profile, scenario)
     usages = []
     for comp in profile.components:
-        count = instances.get(comp.name)
-        if count is None:
-            count = component_instances(comp, scenario, proxies)
+        count = instances[comp.name]
         usages.append(ComponentUsage(
             comp.name,
             count,
-            _sum_terms(comp, "memory", values, count, scenario, proxies),
-            _sum_terms(comp, "cpu", values, count, scenario, proxies),
+            accumulate(_terms(comp, "memory", values, count, scenario, proxies), scenario.shape),
+            accumulate(_terms(comp, "cpu", values, count, scenario, proxies), scenario.shape),
         ))
     return usages
 
 
-def mesh_totals(usages: list[ComponentUsage]) -> tuple[Bands, Bands]:
-    """Memory [MiB] and CPU [vCPU] summed over components, per band."""
-    memory = [np.zeros(()), np.zeros(()), np.zeros(())]
-    cpu = [np.zeros(()), np.zeros(()), np.zeros(())]
-    for usage in usages:
-        for band in range(3):
-            memory[band] = memory[band] + usage.memory[band]
-            cpu[band] = cpu[band] + usage.cpu[band]
-    return (memory[0], memory[1], memory[2]), (cpu[0], cpu[1], cpu[2])
+def mesh_totals(profile: MeshProfile, scenario: Scenario,
+                values: CoefficientValues | None = None) -> tuple[Bands, Bands]:
+    """Memory [MiB] and CPU [vCPU] summed over all of the mesh's components, per band.
+
+    Equal (to rounding) to summing :func:`evaluate_components`, without keeping
+    per-component arrays.
+    """
+    values = coefficient_values(profile) if values is None else values
+    instances, proxies = _instances_and_proxies(profile, scenario)
+    memory: list[tuple[np.ndarray, tuple]] = []
+    cpu: list[tuple[np.ndarray, tuple]] = []
+    for comp in profile.components:
+        count = instances[comp.name]
+        memory += _terms(comp, "memory", values, count, scenario, proxies)
+        cpu += _terms(comp, "cpu", values, count, scenario, proxies)
+    return accumulate(memory, scenario.shape), accumulate(cpu, scenario.shape)
 
 
 def component_latency(profile: MeshProfile, scenario: Scenario,

@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
-from .model import coefficient_values, component_latency, evaluate_components, mesh_latency, mesh_totals
+from .model import coefficient_values, component_latency, mesh_latency, mesh_totals
 from .profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles
 from .result import MeshResult, Projection
 from .scenario import make_scenario
@@ -143,9 +143,8 @@ def project(
     for profile in profiles:
         values = coefficient_values(profile)
         values.update(parsed.get(profile.name, {}))
-        usages = evaluate_components(profile, scenario, values)
-        memory, cpu = mesh_totals(usages)
+        memory, cpu = mesh_totals(profile, scenario, values)
         per_component = component_latency(profile, scenario, values)
         latency = mesh_latency(per_component)
-        results[profile.name] = MeshResult(profile, scenario, usages, memory, cpu, latency, per_component)
+        results[profile.name] = MeshResult(profile, scenario, values, memory, cpu, latency, per_component)
     return Projection(scenario, results)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 
 from .errors import UnknownNameError
-from .model import BAND_NAMES, Bands, ComponentUsage
+from .model import BAND_NAMES, Bands, CoefficientValues, ComponentUsage, evaluate_components
 from .profiles import ComponentProfile, MeshProfile
 from .scenario import INPUT_DOCS, Scenario
 from .units import MIB, MS, VCPU, Quantity
@@ -147,13 +147,13 @@ class ComponentResult:
 class MeshResult:
     """What one mesh adds: memory, CPU, latency per hop, and the components behind them."""
 
-    def __init__(self, profile: MeshProfile, scenario: Scenario, usages: list[ComponentUsage],
+    def __init__(self, profile: MeshProfile, scenario: Scenario, values: CoefficientValues,
                  memory: Bands, cpu: Bands, latency: tuple[Bands, Bands],
                  component_latency: dict[str, tuple[Bands, Bands]]) -> None:
         self.profile = profile
         self.name = profile.name
         self.scenario = scenario
-        self._usages = usages
+        self._values = values
         self._memory = memory
         self._cpu = cpu
         self._latency = latency
@@ -186,10 +186,11 @@ class MeshResult:
 
     @cached_property
     def components(self) -> dict[str, ComponentResult]:
-        """The mesh's components by name."""
+        """The mesh's components by name (computed on first access)."""
         out = {}
         shape = self.scenario.shape
-        for comp, usage in zip(self.profile.components, self._usages):
+        usages = evaluate_components(self.profile, self.scenario, self._values)
+        for comp, usage in zip(self.profile.components, usages):
             lat = self._component_latency.get(comp.name)
             out[comp.name] = ComponentResult(
                 comp, usage, shape,

@@ -1,0 +1,47 @@
+"""The wheel ships the data and works outside the repository; pandas stays lazy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_does_not_load_pandas():
+    code = ("import sys, meshcost; r = meshcost.project(nodes=5, sidecars=50); str(r); "
+            "assert 'pandas' not in sys.modules, 'pandas imported early'; r.to_frame(); "
+            "assert 'pandas' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_public_api_is_explicit():
+    import meshcost
+
+    for name in meshcost.__all__:
+        assert hasattr(meshcost, name), name
+    assert (ROOT / "meshcost" / "py.typed").exists()
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_projects_outside_the_repository(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True)
+    wheels = list(dist.glob("meshcost-*.whl"))
+    assert len(wheels) == 1
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheels[0])], check=True)
+    code = ("import meshcost, meshcost._data as d; "
+            "assert 'site-packages' in str(d.data_dir()), d.data_dir(); "
+            "r = meshcost.project(nodes=500, sidecars=5000); "
+            "print(r['linkerd'].memory.typical.to('GiB')); print(len(meshcost.sources_frame()))")
+    out = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path)
+    assert "gibibyte" in out.stdout
