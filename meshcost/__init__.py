@@ -26,6 +26,7 @@ from .profiles import (
     get_profile,
     load_profile,
     save_profile,
+    versions,
 )
 from .projection import project
 from .result import FRAME_COLUMNS, Band, ComponentResult, MeshResult, Projection
@@ -51,6 +52,7 @@ __all__ = [
     "get_profile",
     "load_profile",
     "save_profile",
+    "versions",
     "Source",
     "get_source",
     "sources_frame",

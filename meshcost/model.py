@@ -43,7 +43,9 @@ __all__ = [
 
 BAND_NAMES = ("low", "typical", "high")
 
-Bands = tuple[np.ndarray, np.ndarray, np.ndarray]
+#: One array per band: (low, typical, high) normally; any number of bands is allowed
+#: (Monte Carlo evaluates a single band whose coefficients are arrays of samples).
+Bands = tuple[np.ndarray, ...]
 #: (component, resource, driver) -> (low, typical, high) in canonical units; latency uses driver "hop".
 CoefficientValues = Mapping[tuple[str, str, str], tuple]
 
@@ -140,7 +142,7 @@ def _terms(comp: ComponentProfile, resource: str, values: CoefficientValues, ins
     ]
 
 
-def accumulate(terms: list[tuple[np.ndarray, tuple]], shape: tuple[int, ...]) -> Bands:
+def accumulate(terms: list[tuple[np.ndarray, tuple]], shape: tuple[int, ...], bands: int = 3) -> Bands:
     """Sum of coefficient x driver over ``terms``, per band, into arrays of ``shape``.
 
     Terms that share a driver array are merged first; 0-d terms are summed as scalars;
@@ -148,29 +150,29 @@ def accumulate(terms: list[tuple[np.ndarray, tuple]], shape: tuple[int, ...]) ->
     handful of arrays rather than one per operation.
     """
     grouped: dict[int, tuple[np.ndarray, list]] = {}
-    scalar = [0.0, 0.0, 0.0]
+    scalar: list = [0.0] * bands
     for driver, coef in terms:
         if np.ndim(driver) == 0 and all(np.ndim(c) == 0 for c in coef):
             d = float(driver)
-            for band in range(3):
+            for band in range(bands):
                 scalar[band] += float(coef[band]) * d
             continue
-        entry = grouped.setdefault(id(driver), (driver, [0.0, 0.0, 0.0]))
-        for band in range(3):
+        entry = grouped.setdefault(id(driver), (driver, [0.0] * bands))
+        for band in range(bands):
             entry[1][band] = entry[1][band] + coef[band]
     totals = []
     tmp = np.empty(shape) if grouped else None
-    for band in range(3):
+    for band in range(bands):
         total = np.full(shape, scalar[band])
         for driver, coef in grouped.values():
             np.multiply(driver, coef[band], out=tmp)
             total += tmp
         totals.append(total)
-    return totals[0], totals[1], totals[2]
+    return tuple(totals)
 
 
 def evaluate_components(profile: MeshProfile, scenario: Scenario,
-                        values: CoefficientValues | None = None) -> list[ComponentUsage]:
+                        values: CoefficientValues | None = None, bands: int = 3) -> list[ComponentUsage]:
     """Instances, memory [MiB] and CPU [vCPU] of every component of ``profile``."""
     values = coefficient_values(profile) if values is None else values
     instances, proxies = _instances_and_proxies(profile, scenario)
@@ -180,18 +182,20 @@ def evaluate_components(profile: MeshProfile, scenario: Scenario,
         usages.append(ComponentUsage(
             comp.name,
             count,
-            accumulate(_terms(comp, "memory", values, count, scenario, proxies), scenario.shape),
-            accumulate(_terms(comp, "cpu", values, count, scenario, proxies), scenario.shape),
+            accumulate(_terms(comp, "memory", values, count, scenario, proxies), scenario.shape, bands),
+            accumulate(_terms(comp, "cpu", values, count, scenario, proxies), scenario.shape, bands),
         ))
     return usages
 
 
 def mesh_totals(profile: MeshProfile, scenario: Scenario,
-                values: CoefficientValues | None = None) -> tuple[Bands, Bands]:
+                values: CoefficientValues | None = None, shape: tuple[int, ...] | None = None,
+                bands: int = 3) -> tuple[Bands, Bands]:
     """Memory [MiB] and CPU [vCPU] summed over all of the mesh's components, per band.
 
     Equal (to rounding) to summing :func:`evaluate_components`, without keeping
-    per-component arrays.
+    per-component arrays. ``shape`` overrides the output shape (Monte Carlo adds a sample
+    axis); ``bands`` is the number of coefficient bands (3, or 1 for samples).
     """
     values = coefficient_values(profile) if values is None else values
     instances, proxies = _instances_and_proxies(profile, scenario)
@@ -201,7 +205,8 @@ def mesh_totals(profile: MeshProfile, scenario: Scenario,
         count = instances[comp.name]
         memory += _terms(comp, "memory", values, count, scenario, proxies)
         cpu += _terms(comp, "cpu", values, count, scenario, proxies)
-    return accumulate(memory, scenario.shape), accumulate(cpu, scenario.shape)
+    shape = scenario.shape if shape is None else shape
+    return accumulate(memory, shape, bands), accumulate(cpu, shape, bands)
 
 
 def component_latency(profile: MeshProfile, scenario: Scenario,
@@ -219,22 +224,19 @@ def component_latency(profile: MeshProfile, scenario: Scenario,
         on_path = 1.0 if comp.traffic == "all" else (scenario.l7_share > 0) * 1.0
         c50 = values[(comp.name, "latency_p50", "hop")]
         c99 = values[(comp.name, "latency_p99", "hop")]
-        out[comp.name] = (
-            (c50[0] * on_path, c50[1] * on_path, c50[2] * on_path),
-            (c99[0] * on_path, c99[1] * on_path, c99[2] * on_path),
-        )
+        out[comp.name] = (tuple(c * on_path for c in c50), tuple(c * on_path for c in c99))
     return out
 
 
-def mesh_latency(per_component: dict[str, tuple[Bands, Bands]]) -> tuple[Bands, Bands]:
+def mesh_latency(per_component: dict[str, tuple[Bands, Bands]], bands: int = 3) -> tuple[Bands, Bands]:
     """Latency added per hop [ms], summed over the components on the path, (p50, p99) bands.
 
     Summing p99s of components is an upper bound of the p99 of their sum.
     """
-    p50 = [np.zeros(()), np.zeros(()), np.zeros(())]
-    p99 = [np.zeros(()), np.zeros(()), np.zeros(())]
+    p50: list = [np.zeros(())] * bands
+    p99: list = [np.zeros(())] * bands
     for c50, c99 in per_component.values():
-        for band in range(3):
+        for band in range(bands):
             p50[band] = p50[band] + c50[band]
             p99[band] = p99[band] + c99[band]
-    return (p50[0], p50[1], p50[2]), (p99[0], p99[1], p99[2])
+    return tuple(p50), tuple(p99)

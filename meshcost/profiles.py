@@ -40,6 +40,7 @@ __all__ = [
     "BUILTIN_MESHES",
     "builtin_profiles",
     "get_profile",
+    "versions",
     "load_profile",
     "profile_from_dict",
     "profile_to_dict",
@@ -136,6 +137,12 @@ class MeshProfile:
     data_version: str
     components: tuple[ComponentProfile, ...]
     origin: str = field(default="", compare=False)
+    version: str = ""
+    covers: tuple[str, ...] = ()
+
+    def renamed(self, name: str) -> "MeshProfile":
+        """The same profile under another name (to compare two vintages side by side)."""
+        return replace(self, name=name)
 
     def component(self, name: str) -> ComponentProfile:
         """The component with this name."""
@@ -340,30 +347,94 @@ def _component(table: Any, where: str) -> ComponentProfile:
     )
 
 
-def profile_from_dict(document: Mapping[str, Any], origin: str = "<dict>") -> MeshProfile:
-    """Build and validate a :class:`MeshProfile` from a parsed TOML document."""
+def _apply_overrides(base: MeshProfile, raw: Any, origin: str) -> MeshProfile:
+    if not isinstance(raw, list):
+        raise _fail(origin, "field 'override' must be an array of tables ([[override]])")
+    profile = base
+    for index, table in enumerate(raw):
+        where = f"{origin} override[{index}]"
+        if not isinstance(table, Mapping):
+            raise _fail(where, f"expected a table, got {table!r}")
+        component = _get(table, "component", where, str)
+        resource = _get(table, "resource", where, str)
+        driver = _get(table, "driver", where, str, "hop")
+        try:
+            comp = profile.component(component)
+        except UnknownNameError as exc:
+            raise _fail(where, str(exc)) from None
+        if resource not in _KIND_OF_RESOURCE:
+            raise _fail(where, f"field 'resource' is {resource!r}; expected one of {list(_KIND_OF_RESOURCE)}")
+        coef = _coefficient(table, resource, where)
+        if resource.startswith("latency"):
+            if getattr(comp, resource) is None:
+                raise _fail(where, f"component {component!r} has no {resource} to override")
+            comp = replace(comp, **{resource: coef})
+        else:
+            terms = list(getattr(comp, resource))
+            hits = [i for i, t in enumerate(terms) if t.driver == driver]
+            if not hits:
+                raise _fail(where, f"component {component!r} has no {resource} term with driver {driver!r}; "
+                                   f"it has {[t.driver for t in terms]}")
+            terms[hits[0]] = replace(terms[hits[0]], coefficient=coef)
+            comp = replace(comp, **{resource: tuple(terms)})
+        profile = replace(profile, components=tuple(comp if c.name == component else c
+                                                    for c in profile.components))
+    for comp in profile.components:
+        if comp.latency_p50 is not None and comp.latency_p99 is not None:
+            if any(a > b for a, b in zip(comp.latency_p50.values, comp.latency_p99.values)):
+                raise _fail(origin, f"component {comp.name!r}: latency_p50 exceeds latency_p99 after overrides")
+    return profile
+
+
+def profile_from_dict(document: Mapping[str, Any], origin: str = "<dict>",
+                      bases: Mapping[str, MeshProfile] | None = None) -> MeshProfile:
+    """Build and validate a :class:`MeshProfile` from a parsed TOML document.
+
+    A document whose ``[mesh]`` has ``extends = "<mesh>"`` starts from that profile (looked
+    up in ``bases``, default the built-in ones), replaces the coefficients listed in
+    ``[[override]]`` tables and adds any ``[[component]]`` tables: this is how data
+    vintages (older releases' figures) are written.
+    """
     mesh = document.get("mesh")
     if not isinstance(mesh, Mapping):
         raise _fail(origin, "table [mesh] is missing (it needs name, title, data_version)")
-    name = _get(mesh, "name", f"{origin} [mesh]", str)
+    here = f"{origin} [mesh]"
+    name = _get(mesh, "name", here, str)
     if not _NAME.match(name):
-        raise _fail(f"{origin} [mesh]", f"field 'name' is {name!r}; expected lower-case letters, digits, '-', '_' or '.'")
-    raw_components = document.get("component")
-    if not isinstance(raw_components, list) or not raw_components:
-        raise _fail(origin, "no [[component]] tables; a mesh needs at least one component")
+        raise _fail(here, f"field 'name' is {name!r}; expected lower-case letters, digits, '-', '_' or '.'")
+    extra = sorted(set(document) - {"mesh", "component", "override"})
+    if extra:
+        raise _fail(origin, f"unknown top-level table(s) {extra}; expected [mesh], [[component]], [[override]]")
+    version = str(_get(mesh, "version", here, str, ""))
+    covers = _get(mesh, "covers", here, list, [])
+    if not all(isinstance(c, str) for c in covers):
+        raise _fail(here, f"field 'covers' is {covers!r}; expected a list of version strings")
+    extends = _get(mesh, "extends", here, str, "")
+    raw_components = document.get("component", [])
+    if not isinstance(raw_components, list):
+        raise _fail(origin, "field 'component' must be an array of tables ([[component]])")
     components = tuple(_component(t, f"{origin} component[{i}]") for i, t in enumerate(raw_components))
+    if extends:
+        known = builtin_profiles() if bases is None else bases
+        if extends not in known:
+            raise _fail(here, f"field 'extends' is {extends!r}; expected one of {list(known)}")
+        base = _apply_overrides(known[extends], document.get("override", []), origin)
+        components = base.components + components
+    elif "override" in document:
+        raise _fail(origin, "[[override]] tables need [mesh] extends = '<mesh>' to say what they override")
+    if not components:
+        raise _fail(origin, "no [[component]] tables; a mesh needs at least one component")
     names = [c.name for c in components]
     if len(set(names)) != len(names):
         raise _fail(origin, f"component names repeat: {names}")
-    extra = sorted(set(document) - {"mesh", "component"})
-    if extra:
-        raise _fail(origin, f"unknown top-level table(s) {extra}; expected [mesh] and [[component]]")
     return MeshProfile(
         name=name,
-        title=_get(mesh, "title", f"{origin} [mesh]", str, name),
-        data_version=_get(mesh, "data_version", f"{origin} [mesh]", str, ""),
+        title=_get(mesh, "title", here, str, name),
+        data_version=_get(mesh, "data_version", here, str, ""),
         components=components,
         origin=origin,
+        version=version,
+        covers=tuple(covers),
     )
 
 
@@ -415,8 +486,12 @@ def profile_to_dict(profile: MeshProfile) -> dict[str, Any]:
             if coef is not None:
                 table[key] = _coefficient_to_dict(coef)
         components.append(table)
-    return {"mesh": {"name": profile.name, "title": profile.title, "data_version": profile.data_version},
-            "component": components}
+    mesh: dict[str, Any] = {"name": profile.name, "title": profile.title, "data_version": profile.data_version}
+    if profile.version:
+        mesh["version"] = profile.version
+    if profile.covers:
+        mesh["covers"] = list(profile.covers)
+    return {"mesh": mesh, "component": components}
 
 
 def save_profile(profile: MeshProfile, path: str | Path) -> Path:
@@ -430,14 +505,55 @@ def save_profile(profile: MeshProfile, path: str | Path) -> Path:
 
 @lru_cache(maxsize=1)
 def builtin_profiles() -> dict[str, MeshProfile]:
-    """The shipped profiles, by mesh name: istio-sidecar, istio-ambient, linkerd."""
+    """The shipped profiles at their newest data vintage, by mesh name."""
     folder = data_dir() / "profiles"
     return {name: load_profile(folder / f"{name}.toml") for name in BUILTIN_MESHES}
 
 
-def get_profile(name: str) -> MeshProfile:
-    """A built-in profile by mesh name."""
-    profiles = builtin_profiles()
-    if name not in profiles:
-        raise UnknownNameError(f"mesh {name!r} is not built in; known meshes are {list(profiles)}")
-    return profiles[name]
+@lru_cache(maxsize=1)
+def _vintages() -> dict[str, dict[str, MeshProfile]]:
+    folder = data_dir() / "profiles"
+    out: dict[str, dict[str, MeshProfile]] = {}
+    for name, profile in builtin_profiles().items():
+        out[name] = {profile.version: profile}
+    for path in sorted(folder.glob("*@*.toml")):
+        profile = load_profile(path)
+        if profile.name not in out:
+            raise DataFileError(f"{path.name}: mesh {profile.name!r} is not a built-in mesh")
+        out[profile.name][profile.version] = profile
+    return {name: dict(sorted(table.items(), key=lambda kv: _version_key(kv[0]), reverse=True))
+            for name, table in out.items()}
+
+
+def _version_key(label: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else 0 for part in re.split(r"[.\-]", label))
+
+
+def versions(mesh: str) -> dict[str, tuple[str, ...]]:
+    """The data vintages shipped for a mesh: vintage label -> releases it covers (newest first)."""
+    table = _vintages()
+    if mesh not in table:
+        raise UnknownNameError(f"mesh {mesh!r} is not built in; known meshes are {list(table)}")
+    return {label: profile.covers for label, profile in table[mesh].items()}
+
+
+def get_profile(name: str, version: str | None = None) -> MeshProfile:
+    """A built-in profile by mesh name, at its newest data vintage or the one covering ``version``.
+
+    ``name`` may carry the version after an ``@`` (``"istio-sidecar@1.20"``); the profile is
+    then named that way too, so two vintages can be projected side by side.
+    """
+    label = name
+    if "@" in name and version is None:
+        name, version = name.split("@", 1)
+    table = _vintages()
+    if name not in table:
+        raise UnknownNameError(f"mesh {name!r} is not built in; known meshes are {list(table)}")
+    if version is None or version in ("latest", "newest"):
+        return builtin_profiles()[name]
+    for vintage_label, profile in table[name].items():
+        if version == vintage_label or version in profile.covers:
+            return profile.renamed(label) if label != name else profile
+    known = {k: list(p.covers) for k, p in table[name].items()}
+    raise UnknownNameError(f"version {version!r} of {name!r} has no shipped figures; known vintages "
+                           f"(and the releases they cover) are {known}")

@@ -8,7 +8,7 @@ import numpy as np
 
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .model import coefficient_values, component_latency, mesh_latency, mesh_totals
-from .profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles
+from .profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles, get_profile
 from .result import MeshResult, Projection
 from .scenario import make_scenario
 from .units import strip
@@ -18,22 +18,38 @@ __all__ = ["project", "resolve_meshes", "parse_overrides"]
 _RESOURCE_KIND = {"memory": "memory", "cpu": "cpu", "latency_p50": "time", "latency_p99": "time"}
 
 
-def resolve_meshes(meshes: Iterable[str | MeshProfile] | str | MeshProfile | None) -> list[MeshProfile]:
-    """Turn mesh names and/or :class:`MeshProfile` objects into profiles (default: the three built in)."""
+def resolve_meshes(meshes: Iterable[str | MeshProfile] | str | MeshProfile | None,
+                   versions: Mapping[str, str] | None = None) -> list[MeshProfile]:
+    """Turn mesh names and/or :class:`MeshProfile` objects into profiles (default: the three built in).
+
+    A name may pin a data vintage (``"istio-sidecar@1.20"``); ``versions`` maps a built-in
+    mesh name to the release whose figures to use (``{"istio-sidecar": "1.20"}``).
+    """
     profiles = builtin_profiles()
+    versions = dict(versions or {})
+    if not isinstance(versions, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in versions.items()):
+        raise InputTypeError(f"versions: got {describe_value(versions)}; expected a dict of mesh name -> version string")
     if meshes is None:
-        return [profiles[name] for name in BUILTIN_MESHES]
+        meshes = list(BUILTIN_MESHES)
     if isinstance(meshes, (str, MeshProfile)):
         meshes = [meshes]
+    unused = set(versions) - {m for m in meshes if isinstance(m, str)}
+    if unused:
+        raise UnknownNameError(f"versions: {sorted(unused)} not among the projected meshes "
+                               f"{[m if isinstance(m, str) else m.name for m in meshes]}")
     resolved: list[MeshProfile] = []
     for mesh in meshes:
         if isinstance(mesh, MeshProfile):
             resolved.append(mesh)
         elif isinstance(mesh, str):
-            if mesh not in profiles:
+            base = mesh.split("@", 1)[0]
+            if base not in profiles:
                 raise UnknownNameError(f"meshes: {mesh!r} is not a known mesh; expected one of {list(profiles)} "
-                                       "or a MeshProfile (meshcost.load_profile)")
-            resolved.append(profiles[mesh])
+                                       "(optionally with @version) or a MeshProfile (meshcost.load_profile)")
+            if "@" in mesh:
+                resolved.append(get_profile(mesh))
+            else:
+                resolved.append(get_profile(mesh, versions.get(mesh)))
         else:
             raise InputTypeError(f"meshes: got {describe_value(mesh)}; expected mesh names or MeshProfile objects")
     names = [p.name for p in resolved]
@@ -97,6 +113,7 @@ def project(
     l7_share: Any = None,
     *,
     meshes: Iterable[str | MeshProfile] | str | MeshProfile | None = None,
+    versions: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> Projection:
     """Project the memory, CPU and latency each mesh adds to a cluster.
@@ -124,6 +141,10 @@ def project(
         Share of requests that pass a waypoint. Default 1 where ``waypoints > 0``, else 0. [0-1]
     meshes : names or MeshProfile objects, optional
         Which meshes to project. Default ``("istio-sidecar", "istio-ambient", "linkerd")``.
+        A name may pin a data vintage: ``"istio-sidecar@1.20"``.
+    versions : dict, optional
+        Release whose published figures to use per mesh, e.g. ``{"istio-sidecar": "1.20"}``.
+        Default: the newest vintage with data (``meshcost.versions(mesh)`` lists them).
     overrides : dict, optional
         Coefficient overrides ``{"mesh.component.resource.driver": value}`` (see
         :func:`parse_overrides`); values may be arrays, which broadcast with the inputs.
@@ -134,7 +155,7 @@ def project(
         ``r.meshes``, ``r["linkerd"].memory.typical`` (Quantity, MiB), ``.cpu`` (vCPU),
         ``.latency_p50`` / ``.latency_p99`` (ms per hop), ``r.to_frame()``, ``print(r)``.
     """
-    profiles = resolve_meshes(meshes)
+    profiles = resolve_meshes(meshes, versions)
     parsed = parse_overrides(overrides, profiles)
     extra = tuple(a.shape for by_key in parsed.values() for triple in by_key.values() for a in triple)
     scenario = make_scenario(nodes, sidecars, services, visible_services, rps, waypoints, l7_share,

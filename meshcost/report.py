@@ -67,9 +67,11 @@ def _scalar_report(projection: "Projection") -> str:
         for comp in result.components.values():
             count = float(comp.usage.instances)
             each = float(comp.usage.memory[1]) / count if count else 0.0
+            no_memory = not comp.profile.memory
             detail.append([
-                result.name, comp.name, f"{count:,.0f}", format_memory(each),
-                format_memory(float(comp.usage.memory[1])), format_number(float(comp.usage.cpu[1])),
+                result.name, comp.name, f"{count:,.0f}", "not published" if no_memory else format_memory(each),
+                "not published" if no_memory else format_memory(float(comp.usage.memory[1])),
+                format_number(float(comp.usage.cpu[1])),
             ])
     notes = (
         "Memory and CPU are what the mesh adds over the whole cluster (usage, not requests).\n"

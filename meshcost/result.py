@@ -283,6 +283,34 @@ class Projection:
         frame["component"] = frame["component"].astype(str)
         return frame
 
+    def sources(self) -> "pd.DataFrame":
+        """Which published figures produced each coefficient: one row per coefficient and source.
+
+        Columns: mesh, version, component, resource, driver, low, typical, high, unit (as
+        published), basis, note, source_id, source, version_or_date, conditions. Coefficients
+        resting on no source row (user overrides, assumptions) appear once with an empty
+        ``source_id``.
+        """
+        import pandas as pd
+
+        from .sources import all_sources
+
+        table = all_sources()
+        rows = []
+        for result in self:
+            for component, resource, driver, coef in result.profile.coefficients():
+                base = {"mesh": result.name, "version": result.profile.version, "component": component,
+                        "resource": resource, "driver": driver, "low": coef.low, "typical": coef.typical,
+                        "high": coef.high, "unit": coef.unit, "basis": coef.basis, "note": coef.note}
+                cited = [s for s in coef.sources if s in table] or [""]
+                for source_id in cited:
+                    src = table.get(source_id)
+                    rows.append({**base, "source_id": source_id,
+                                 "source": src.cite() if src else "; ".join(coef.sources),
+                                 "version_or_date": src.version if src else "",
+                                 "conditions": src.conditions if src else ""})
+        return pd.DataFrame(rows)
+
     def __str__(self) -> str:
         from .report import format_projection
 

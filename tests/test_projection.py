@@ -312,3 +312,47 @@ def test_published_latency_figures_fall_in_the_bands():
     assert sidecar.latency_p99.low.m_as("ms") <= 2.91 <= sidecar.latency_p99.high.m_as("ms")  # F037
     assert ambient.latency_p99.typical.m_as("ms") == pytest.approx(0.20)  # F049
     assert r["linkerd"].latency_p50.high.m_as("ms") <= 2.0  # F085: under 1 ms median per proxy
+
+
+# ----------------------------------------------------------------------------- data vintages
+
+
+def test_versions_are_listed_newest_first_and_default_is_newest():
+    labels = list(meshcost.versions("istio-sidecar"))
+    assert labels[0] == "1.24" and "1.16" in labels and "1.4" in labels
+    r = meshcost.project(nodes=5, sidecars=50)
+    assert r["istio-sidecar"].profile.version == "1.24"
+
+
+def test_choosing_a_vintage_changes_the_figures_it_published():
+    new = meshcost.project(nodes=5, sidecars=50, services=5, rps=1000)
+    old = meshcost.project(nodes=5, sidecars=50, services=5, rps=1000, versions={"istio-sidecar": "1.12"})
+    assert old["istio-sidecar"].profile.version == "1.16"
+    assert old["istio-sidecar"].latency_p99.typical.m_as("ms") == pytest.approx(2.91)  # F037
+    assert old["istio-sidecar"].cpu.typical > new["istio-sidecar"].cpu.typical
+    assert old["linkerd"].cpu.typical == new["linkerd"].cpu.typical
+
+
+def test_two_vintages_side_by_side():
+    r = meshcost.project(nodes=5, sidecars=50, meshes=["istio-sidecar", "istio-sidecar@1.20", "istio-sidecar@1.4"])
+    assert r.meshes == ("istio-sidecar", "istio-sidecar@1.20", "istio-sidecar@1.4")
+    assert "istio-telemetry" in r["istio-sidecar@1.4"].components  # Mixer era
+    assert r["istio-sidecar@1.20"].latency_p99.typical.m_as("ms") == pytest.approx(0.298)  # F045
+
+
+def test_unknown_version_lists_the_known_ones():
+    with pytest.raises(meshcost.UnknownNameError) as info:
+        meshcost.project(nodes=5, sidecars=50, versions={"istio-sidecar": "0.1"})
+    assert "0.1" in str(info.value) and "1.16" in str(info.value)
+    with pytest.raises(meshcost.UnknownNameError):
+        meshcost.project(nodes=5, sidecars=50, meshes=["linkerd"], versions={"istio-sidecar": "1.20"})
+
+
+def test_sources_view_cites_every_coefficient():
+    r = meshcost.project(nodes=5, sidecars=50)
+    frame = r.sources()
+    assert {"mesh", "component", "resource", "driver", "source_id", "source", "conditions"} <= set(frame.columns)
+    n_coefficients = sum(len(m.profile.coefficients()) for m in r)
+    assert frame.groupby(["mesh", "component", "resource", "driver"]).ngroups == n_coefficients
+    row = frame[(frame.mesh == "istio-ambient") & (frame.component == "ztunnel") & (frame.source_id == "F054")]
+    assert len(row) == 1 and "1.24" in row.iloc[0]["version_or_date"]
