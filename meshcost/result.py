@@ -316,5 +316,22 @@ class Projection:
 
         return format_projection(self)
 
+    def _repr_html_(self) -> str:
+        from .display import projection_html
+
+        return projection_html(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with a documented, stable schema (see ``meshcost.export``)."""
+        from .export import projection_to_dict
+
+        return projection_to_dict(self)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as a JSON string; ``kwargs`` go to ``json.dumps``."""
+        from .export import projection_to_json
+
+        return projection_to_json(self, **kwargs)
+
     def __repr__(self) -> str:
         return f"<Projection meshes={list(self.meshes)} shape={self.shape}>"
