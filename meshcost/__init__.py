@@ -28,6 +28,7 @@ from .profiles import (
     save_profile,
     versions,
 )
+from .paths import PathLatency, latency_at
 from .projection import project
 from .result import FRAME_COLUMNS, Band, ComponentResult, MeshResult, Projection
 from .scenario import INPUT_DOCS
@@ -39,6 +40,8 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     "project",
+    "latency_at",
+    "PathLatency",
     "Projection",
     "MeshResult",
     "ComponentResult",

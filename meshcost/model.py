@@ -23,8 +23,13 @@ from typing import Mapping
 
 import numpy as np
 
+from .latency import DEFAULT_REFERENCE_RPS, sidecar_latency_at
 from .profiles import ComponentProfile, MeshProfile
 from .scenario import Scenario
+
+#: Load per proxy [requests/s] at which the published per-hop latencies were measured
+#: (Istio's perf tests: 1000 RPS); below it the published figure is used as is.
+REFERENCE_RPS = DEFAULT_REFERENCE_RPS
 
 __all__ = [
     "Bands",
@@ -35,7 +40,10 @@ __all__ = [
     "driver_total",
     "accumulate",
     "evaluate_components",
+    "mesh_terms",
     "mesh_totals",
+    "proxy_load",
+    "REFERENCE_RPS",
     "component_latency",
     "mesh_latency",
     "BAND_NAMES",
@@ -188,25 +196,48 @@ def evaluate_components(profile: MeshProfile, scenario: Scenario,
     return usages
 
 
+def mesh_terms(profile: MeshProfile, scenario: Scenario) -> tuple[list[tuple[tuple[str, str, str], np.ndarray]],
+                                                                    list[tuple[tuple[str, str, str], np.ndarray]]]:
+    """The mesh's memory and CPU terms as ((component, resource, driver), driver total) pairs.
+
+    Every total the model produces is linear in the coefficients: sum of coefficient x
+    driver total over these terms. Monte Carlo uses that to evaluate many coefficient
+    samples at once.
+    """
+    instances, proxies = _instances_and_proxies(profile, scenario)
+    memory: list[tuple[tuple[str, str, str], np.ndarray]] = []
+    cpu: list[tuple[tuple[str, str, str], np.ndarray]] = []
+    for comp in profile.components:
+        count = instances[comp.name]
+        for resource, out in (("memory", memory), ("cpu", cpu)):
+            for term in getattr(comp, resource):
+                out.append(((comp.name, resource, term.driver),
+                            driver_total(term.driver, comp, count, scenario, proxies, term.per_rps)))
+    return memory, cpu
+
+
 def mesh_totals(profile: MeshProfile, scenario: Scenario,
                 values: CoefficientValues | None = None, shape: tuple[int, ...] | None = None,
                 bands: int = 3) -> tuple[Bands, Bands]:
     """Memory [MiB] and CPU [vCPU] summed over all of the mesh's components, per band.
 
     Equal (to rounding) to summing :func:`evaluate_components`, without keeping
-    per-component arrays. ``shape`` overrides the output shape (Monte Carlo adds a sample
-    axis); ``bands`` is the number of coefficient bands (3, or 1 for samples).
+    per-component arrays. ``shape`` overrides the output shape; ``bands`` is the number of
+    coefficient bands (3: low, typical, high).
     """
     values = coefficient_values(profile) if values is None else values
-    instances, proxies = _instances_and_proxies(profile, scenario)
-    memory: list[tuple[np.ndarray, tuple]] = []
-    cpu: list[tuple[np.ndarray, tuple]] = []
-    for comp in profile.components:
-        count = instances[comp.name]
-        memory += _terms(comp, "memory", values, count, scenario, proxies)
-        cpu += _terms(comp, "cpu", values, count, scenario, proxies)
+    memory, cpu = mesh_terms(profile, scenario)
     shape = scenario.shape if shape is None else shape
-    return accumulate(memory, shape, bands), accumulate(cpu, shape, bands)
+    return (accumulate([(d, values[k]) for k, d in memory], shape, bands),
+            accumulate([(d, values[k]) for k, d in cpu], shape, bands))
+
+
+def proxy_load(comp: ComponentProfile, scenario: Scenario) -> np.ndarray:
+    """Average requests per second through one instance of a proxy component [1/s]."""
+    instances = component_instances(comp, scenario, None)
+    through = scenario.rps * (_traffic_share(comp, scenario) * comp.passes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(instances > 0, through / np.where(instances > 0, instances, 1), 0.0)
 
 
 def component_latency(profile: MeshProfile, scenario: Scenario,
@@ -214,7 +245,10 @@ def component_latency(profile: MeshProfile, scenario: Scenario,
     """Latency each on-path component adds per service-to-service hop [ms], (p50 bands, p99 bands).
 
     Proxies with ``traffic = "all"`` are always on the path; ``"l7"`` ones (waypoints) where
-    ``l7_share > 0`` (the figure is then that of a hop through a waypoint).
+    ``l7_share > 0`` (the figure is then that of a hop through a waypoint). The published
+    per-hop figure holds up to the load it was measured at (``REFERENCE_RPS`` per proxy);
+    above it, the queueing wait on the proxy's worker threads is added
+    (:func:`meshcost.latency.sidecar_latency_at`, evaluated at the average load per instance).
     """
     values = coefficient_values(profile) if values is None else values
     out: dict[str, tuple[Bands, Bands]] = {}
@@ -224,7 +258,21 @@ def component_latency(profile: MeshProfile, scenario: Scenario,
         on_path = 1.0 if comp.traffic == "all" else (scenario.l7_share > 0) * 1.0
         c50 = values[(comp.name, "latency_p50", "hop")]
         c99 = values[(comp.name, "latency_p99", "hop")]
-        out[comp.name] = (tuple(c * on_path for c in c50), tuple(c * on_path for c in c99))
+        p50 = [c * on_path for c in c50]
+        p99 = [c * on_path for c in c99]
+        load = proxy_load(comp, scenario)
+        request = [t for t in comp.cpu if t.driver == "request"]
+        if request and np.any(load > REFERENCE_RPS):
+            cpu = values[(comp.name, "cpu", "request")]
+            scale = 1000.0 / request[0].per_rps  # to vCPU per 1000 requests/s
+            for band in range(len(c50)):
+                loaded = sidecar_latency_at(
+                    load, np.inf, c50[band], c99[band], cpu[band] * scale, worker_threads=comp.workers,
+                    passes=comp.passes, q=(0.5, 0.99), reference_rps=REFERENCE_RPS,
+                    reference_servers=comp.workers).latency
+                p50[band] = loaded[0] * on_path
+                p99[band] = loaded[1] * on_path
+        out[comp.name] = (tuple(p50), tuple(p99))
     return out
 
 

@@ -122,6 +122,7 @@ class ComponentProfile:
     passes: int = 0
     capacity_proxies: float | None = None
     capacity_services: float | None = None
+    workers: float | None = None
     memory: tuple[Term, ...] = ()
     cpu: tuple[Term, ...] = ()
     latency_p50: Coefficient | None = None
@@ -313,6 +314,11 @@ def _component(table: Any, where: str) -> ComponentProfile:
             if not math.isfinite(value) or value <= 0:
                 raise _fail(where, f"field {key!r} is {value!r}; expected a number > 0")
             capacity[key] = value
+    workers = None
+    if "workers" in table:
+        workers = float(_get(table, "workers", where, float))
+        if not math.isfinite(workers) or workers < 1 or workers != math.floor(workers):
+            raise _fail(where, f"field 'workers' is {workers!r}; expected a whole number of worker threads >= 1")
     memory = _terms(table.get("memory", []), "memory", MEMORY_DRIVERS, where)
     cpu = _terms(table.get("cpu", []), "cpu", CPU_DRIVERS, where)
     if any(t.driver == "request" for t in cpu) and traffic == "none":
@@ -323,12 +329,14 @@ def _component(table: Any, where: str) -> ComponentProfile:
     if (latency["latency_p50"] is None) != (latency["latency_p99"] is None):
         raise _fail(where, "gives only one of latency_p50 / latency_p99; give both or neither")
     if latency["latency_p50"] is not None:
+        if workers is None:
+            raise _fail(where, "gives latency but no 'workers' (proxy worker threads, for latency under load)")
         if traffic == "none":
             raise _fail(where, "gives latency but traffic = 'none'; latency needs a component on the request path")
         for band in range(3):
             if latency["latency_p50"].values[band] > latency["latency_p99"].values[band]:
                 raise _fail(where, "latency_p50 exceeds latency_p99; a median cannot exceed the 99th percentile")
-    known = {"name", "title", "instances", "proxy", "traffic", "passes", "memory", "cpu",
+    known = {"name", "title", "instances", "proxy", "traffic", "passes", "workers", "memory", "cpu",
              "latency_p50", "latency_p99", "capacity_proxies", "capacity_services"}
     unknown = sorted(set(table) - known)
     if unknown:
@@ -340,6 +348,7 @@ def _component(table: Any, where: str) -> ComponentProfile:
         proxy=bool(_get(table, "proxy", where, bool, False)),
         traffic=traffic,
         passes=passes,
+        workers=workers,
         memory=memory,
         cpu=cpu,
         **capacity,
@@ -467,6 +476,8 @@ def profile_to_dict(profile: MeshProfile) -> dict[str, Any]:
                                  "proxy": comp.proxy, "traffic": comp.traffic}
         if comp.passes:
             table["passes"] = comp.passes
+        if comp.workers is not None:
+            table["workers"] = comp.workers
         if comp.instances == "control-plane":
             table["capacity_proxies"] = comp.capacity_proxies
             table["capacity_services"] = comp.capacity_services

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -11,6 +11,7 @@ from .model import coefficient_values, component_latency, mesh_latency, mesh_tot
 from .profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles, get_profile
 from .result import MeshResult, Projection
 from .scenario import make_scenario
+from .uncertainty import DEFAULT_CHUNK_VALUES, DEFAULT_PERCENTILES, check_samples, monte_carlo
 from .units import strip
 
 __all__ = ["project", "resolve_meshes", "parse_overrides"]
@@ -115,6 +116,11 @@ def project(
     meshes: Iterable[str | MeshProfile] | str | MeshProfile | None = None,
     versions: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    percentiles: Iterable[float] = DEFAULT_PERCENTILES,
+    chunk_values: int = DEFAULT_CHUNK_VALUES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Projection:
     """Project the memory, CPU and latency each mesh adds to a cluster.
 
@@ -148,6 +154,18 @@ def project(
     overrides : dict, optional
         Coefficient overrides ``{"mesh.component.resource.driver": value}`` (see
         :func:`parse_overrides`); values may be arrays, which broadcast with the inputs.
+    samples : int, optional
+        Monte Carlo samples of the coefficients (Beta-PERT on each low / typical / high,
+        see :mod:`meshcost.uncertainty`). Adds ``.p5`` / ``.p50`` / ``.p95`` (and every
+        requested percentile) to each mesh's bands. Default: none (deterministic bands only).
+    seed : int, optional
+        Random seed; the same seed gives identical results.
+    percentiles : sequence of float
+        Percentiles to report, 0-100. Default (5, 50, 95).
+    chunk_values : int
+        Sample x scenario values evaluated at once (bounds memory). Default 2**22.
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk of scenarios (Monte Carlo only).
 
     Returns
     -------
@@ -160,12 +178,26 @@ def project(
     extra = tuple(a.shape for by_key in parsed.values() for triple in by_key.values() for a in triple)
     scenario = make_scenario(nodes, sidecars, services, visible_services, rps, waypoints, l7_share,
                              extra_shapes=extra)
-    results: dict[str, MeshResult] = {}
+    mc = None
+    evaluated = []
     for profile in profiles:
         values = coefficient_values(profile)
         values.update(parsed.get(profile.name, {}))
+        evaluated.append((profile, values))
+    if samples is not None:
+        samples, seed, pct = check_samples(samples, seed, percentiles)
+        if isinstance(chunk_values, bool) or not isinstance(chunk_values, int) or chunk_values < 1:
+            raise InputValueError(f"chunk_values: got {describe_value(chunk_values)}; expected a whole number >= 1")
+        mc = monte_carlo(evaluated, scenario, samples, seed, pct, chunk_values, progress)
+    results: dict[str, MeshResult] = {}
+    for profile, values in evaluated:
         memory, cpu = mesh_totals(profile, scenario, values)
         per_component = component_latency(profile, scenario, values)
         latency = mesh_latency(per_component)
-        results[profile.name] = MeshResult(profile, scenario, values, memory, cpu, latency, per_component)
+        percentile_arrays = None
+        if mc is not None:
+            percentile_arrays = {figure: dict(zip(mc.percentiles, arrays))
+                                 for figure, arrays in mc.figures[profile.name].items()}
+        results[profile.name] = MeshResult(profile, scenario, values, memory, cpu, latency, per_component,
+                                           percentile_arrays)
     return Projection(scenario, results)

@@ -57,12 +57,14 @@ def _full(array: np.ndarray, shape: tuple[int, ...]) -> Any:
 class Band:
     """Low / typical / high of one figure, as pint Quantities of the scenario shape."""
 
-    __slots__ = ("_arrays", "_unit", "_shape")
+    __slots__ = ("_arrays", "_unit", "_shape", "_percentiles")
 
-    def __init__(self, arrays: Bands, unit: Any, shape: tuple[int, ...]) -> None:
+    def __init__(self, arrays: Bands, unit: Any, shape: tuple[int, ...],
+                 percentiles: dict[float, np.ndarray] | None = None) -> None:
         self._arrays = arrays
         self._unit = unit
         self._shape = shape
+        self._percentiles = percentiles
 
     @property
     def low(self) -> Any:
@@ -83,6 +85,36 @@ class Band:
     def unit(self) -> Any:
         """The pint unit of the magnitudes."""
         return self._unit
+
+    @property
+    def percentiles(self) -> dict[float, Any]:
+        """Monte Carlo percentiles {percent: Quantity}; empty unless ``project(samples=...)`` ran."""
+        if not self._percentiles:
+            return {}
+        return {p: Quantity(_full(a, self._shape), self._unit) for p, a in self._percentiles.items()}
+
+    def percentile(self, percent: float) -> Any:
+        """The Monte Carlo ``percent`` percentile (Quantity); needs ``project(samples=..., percentiles=...)``."""
+        if not self._percentiles or float(percent) not in self._percentiles:
+            have = sorted(self._percentiles) if self._percentiles else []
+            raise AttributeError(f"percentile {percent} was not computed (have {have}); "
+                                 "pass samples= and percentiles= to meshcost.project")
+        return Quantity(_full(self._percentiles[float(percent)], self._shape), self._unit)
+
+    @property
+    def p5(self) -> Any:
+        """Monte Carlo 5th percentile (Quantity); AttributeError without samples."""
+        return self.percentile(5)
+
+    @property
+    def p50(self) -> Any:
+        """Monte Carlo median (Quantity); AttributeError without samples."""
+        return self.percentile(50)
+
+    @property
+    def p95(self) -> Any:
+        """Monte Carlo 95th percentile (Quantity); AttributeError without samples."""
+        return self.percentile(95)
 
     def magnitudes(self) -> tuple[Any, Any, Any]:
         """(low, typical, high) as floats or arrays in :attr:`unit`."""
@@ -149,8 +181,10 @@ class MeshResult:
 
     def __init__(self, profile: MeshProfile, scenario: Scenario, values: CoefficientValues,
                  memory: Bands, cpu: Bands, latency: tuple[Bands, Bands],
-                 component_latency: dict[str, tuple[Bands, Bands]]) -> None:
+                 component_latency: dict[str, tuple[Bands, Bands]],
+                 percentiles: dict[str, dict[float, np.ndarray]] | None = None) -> None:
         self.profile = profile
+        self._mc = percentiles or {}
         self.name = profile.name
         self.scenario = scenario
         self._values = values
@@ -167,22 +201,22 @@ class MeshResult:
     @property
     def memory(self) -> Band:
         """Total memory the mesh adds [MiB]."""
-        return Band(self._memory, MIB, self.scenario.shape)
+        return Band(self._memory, MIB, self.scenario.shape, self._mc.get("memory"))
 
     @property
     def cpu(self) -> Band:
         """Total CPU the mesh adds [vCPU]."""
-        return Band(self._cpu, VCPU, self.scenario.shape)
+        return Band(self._cpu, VCPU, self.scenario.shape, self._mc.get("cpu"))
 
     @property
     def latency_p50(self) -> Band:
         """Median latency added per service-to-service hop [ms]."""
-        return Band(self._latency[0], MS, self.scenario.shape)
+        return Band(self._latency[0], MS, self.scenario.shape, self._mc.get("latency_p50"))
 
     @property
     def latency_p99(self) -> Band:
         """99th-percentile latency added per service-to-service hop [ms]."""
-        return Band(self._latency[1], MS, self.scenario.shape)
+        return Band(self._latency[1], MS, self.scenario.shape, self._mc.get("latency_p99"))
 
     @cached_property
     def components(self) -> dict[str, ComponentResult]:
@@ -198,6 +232,17 @@ class MeshResult:
                 None if lat is None else Band(lat[1], MS, shape),
             )
         return out
+
+    def path_latency(self, hops: Any) -> Any:
+        """Latency added along a request that crosses ``hops`` service-to-service hops [ms].
+
+        Returns a :class:`meshcost.paths.PathLatency`: ``.p50`` and ``.p99`` composed over the
+        hops (Fenton-Wilkinson on per-hop lognormals) and ``.naive_p99`` (hops x per-hop p99)
+        for comparison; ``hops`` broadcasts with the scenario shape.
+        """
+        from .paths import compose_hops
+
+        return compose_hops(self._latency[0], self._latency[1], hops)
 
     def sources(self) -> list[str]:
         """Ids of the published-figure rows behind this mesh's coefficients (see ``meshcost.sources``)."""
@@ -281,6 +326,36 @@ class Projection:
         frame = pd.DataFrame(data, columns=list(FRAME_COLUMNS))
         frame["mesh"] = frame["mesh"].astype(str)
         frame["component"] = frame["component"].astype(str)
+        return frame
+
+    def mesh_frame(self) -> "pd.DataFrame":
+        """One row per scenario x mesh: the inputs, then each mesh's totals.
+
+        Columns: ``scenario``, the inputs, ``mesh``, ``version``, and for each figure in
+        memory [MiB], cpu [vCPU], latency_p50 [ms], latency_p99 [ms] the typical value,
+        ``_low`` and ``_high``, and ``_p5``/``_p50``/``_p95`` (every computed percentile)
+        when ``project(samples=...)`` ran.
+        """
+        import pandas as pd
+
+        size = int(np.prod(self.shape, dtype=np.int64))
+        inputs = {k: np.broadcast_to(v, self.shape).reshape(size) for k, v in self.scenario.inputs().items()}
+        frames = []
+        for result in self:
+            data: dict[str, Any] = {"scenario": np.arange(size), **inputs,
+                                    "mesh": np.full(size, result.name, dtype=object),
+                                    "version": np.full(size, result.profile.version, dtype=object)}
+            for figure, unit in (("memory", "MiB"), ("cpu", "vCPU"), ("latency_p50", "ms"), ("latency_p99", "ms")):
+                band = getattr(result, figure)
+                for name, array in zip(BAND_NAMES, band._arrays):
+                    suffix = "" if name == "typical" else f"_{name}"
+                    data[f"{figure}{suffix} [{unit}]"] = np.broadcast_to(array, self.shape).reshape(size)
+                for percent, array in (band._percentiles or {}).items():
+                    data[f"{figure}_p{percent:g} [{unit}]"] = np.broadcast_to(array, self.shape).reshape(size)
+            frames.append(pd.DataFrame(data))
+        frame = pd.concat(frames, ignore_index=True)
+        frame["mesh"] = frame["mesh"].astype(str)
+        frame["version"] = frame["version"].astype(str)
         return frame
 
     def sources(self) -> "pd.DataFrame":
