@@ -23,12 +23,13 @@ from typing import Any, Mapping
 import numpy as np
 
 from ._data import data_dir
-from .errors import DataFileError, UnknownNameError
+from .errors import DataFileError, MeshcostError, UnknownNameError
 from .sources import all_sources
 from .units import CANONICAL_UNIT, ureg
 
 __all__ = [
     "Coefficient",
+    "Resources",
     "Term",
     "ComponentProfile",
     "MeshProfile",
@@ -111,6 +112,26 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Resources:
+    """Requests and limits an install profile sets for one container: CPU [vCPU], memory [MiB].
+
+    ``None`` means not set (Kubernetes then reserves nothing for it). ``init_*`` is the
+    mesh's regular init container (istio-init, linkerd-init), which counts through max().
+    ``text`` keeps the Kubernetes quantities as written, for saving the profile back.
+    """
+
+    cpu_request: float | None
+    memory_request: float | None
+    cpu_limit: float | None
+    memory_limit: float | None
+    init_cpu: float | None
+    init_memory: float | None
+    sources: tuple[str, ...]
+    note: str
+    text: tuple[tuple[str, str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class ComponentProfile:
     """One component of a mesh (a proxy, a node agent, a control plane)."""
 
@@ -127,6 +148,15 @@ class ComponentProfile:
     cpu: tuple[Term, ...] = ()
     latency_p50: Coefficient | None = None
     latency_p99: Coefficient | None = None
+    resources: tuple[tuple[str, Resources], ...] = ()
+
+    def install(self, name: str) -> Resources:
+        """Requests / limits under install profile ``name`` (``default``, ``demo``, ``ha``, ...)."""
+        table = dict(self.resources)
+        if name not in table:
+            raise UnknownNameError(f"install profile {name!r} is not defined for component {self.name!r}; "
+                                   f"it has {list(table) or 'none'}")
+        return table[name]
 
 
 @dataclass(frozen=True)
@@ -265,6 +295,50 @@ def _coefficient(table: Mapping[str, Any], resource: str, where: str) -> Coeffic
     return Coefficient(low, typical, high, unit, basis, tuple(sources), note, (low_c, typical_c, high_c))
 
 
+def _resources(raw: Any, where: str) -> tuple[tuple[str, Resources], ...]:
+    from .quantity import parse_cpu, parse_memory
+
+    if not isinstance(raw, Mapping):
+        raise _fail(where, "field 'resources' must be a table of install profiles ([component.resources.default])")
+    out = []
+    for install, table in raw.items():
+        here = f"{where} resources.{install}"
+        if not _NAME.match(install) or not isinstance(table, Mapping):
+            raise _fail(here, "expected a table named after an install profile (default, demo, ha, ...)")
+        unknown = sorted(set(table) - {"requests", "limits", "init", "sources", "note"})
+        if unknown:
+            raise _fail(here, f"unknown field(s) {unknown}; expected requests, limits, init, sources, note")
+        parsed: dict[str, float | None] = {}
+        text = []
+        for section in ("requests", "limits", "init"):
+            spec = table.get(section, {})
+            if not isinstance(spec, Mapping) or set(spec) - {"cpu", "memory"}:
+                raise _fail(here, f"field {section!r} is {spec!r}; expected a table with cpu and/or memory")
+            for key, parse in (("cpu", parse_cpu), ("memory", parse_memory)):
+                value = spec.get(key)
+                if value is not None:
+                    try:
+                        value = parse(value, name=f"{section}.{key}")
+                    except MeshcostError as exc:
+                        raise _fail(here, str(exc)) from None
+                    if value < 0:
+                        raise _fail(here, f"field '{section}.{key}' is negative; expected a quantity >= 0")
+                    text.append((section, key, spec[key]))
+                parsed[f"{section}.{key}"] = value
+        sources = _get(table, "sources", here, list)
+        known = all_sources()
+        for source in sources:
+            if not isinstance(source, str) or (_SOURCE_ID.match(source) and source not in known):
+                raise _fail(here, f"field 'sources' cites {source!r}, which is not in published-figures.csv")
+        out.append((install, Resources(
+            parsed["requests.cpu"], parsed["requests.memory"], parsed["limits.cpu"], parsed["limits.memory"],
+            parsed["init.cpu"], parsed["init.memory"], tuple(sources), _get(table, "note", here, str, ""),
+            tuple(text))))
+    if out and "default" not in dict(out):
+        raise _fail(where, f"resources define {[k for k, _ in out]} but no 'default' install profile")
+    return tuple(out)
+
+
 def _terms(raw: Any, resource: str, drivers: Mapping[str, str], where: str) -> tuple[Term, ...]:
     if not isinstance(raw, list):
         raise _fail(where, f"field {resource!r} must be an array of tables ([[component.{resource}]])")
@@ -336,7 +410,8 @@ def _component(table: Any, where: str) -> ComponentProfile:
         for band in range(3):
             if latency["latency_p50"].values[band] > latency["latency_p99"].values[band]:
                 raise _fail(where, "latency_p50 exceeds latency_p99; a median cannot exceed the 99th percentile")
-    known = {"name", "title", "instances", "proxy", "traffic", "passes", "workers", "memory", "cpu",
+    resources = _resources(table["resources"], where) if "resources" in table else ()
+    known = {"name", "title", "instances", "proxy", "traffic", "passes", "workers", "memory", "cpu", "resources",
              "latency_p50", "latency_p99", "capacity_proxies", "capacity_services"}
     unknown = sorted(set(table) - known)
     if unknown:
@@ -349,6 +424,7 @@ def _component(table: Any, where: str) -> ComponentProfile:
         traffic=traffic,
         passes=passes,
         workers=workers,
+        resources=resources,
         memory=memory,
         cpu=cpu,
         **capacity,
@@ -496,6 +572,17 @@ def profile_to_dict(profile: MeshProfile) -> dict[str, Any]:
             coef = getattr(comp, key)
             if coef is not None:
                 table[key] = _coefficient_to_dict(coef)
+        if comp.resources:
+            resources: dict[str, Any] = {}
+            for install, res in comp.resources:
+                entry: dict[str, Any] = {"requests": {}}
+                for section, key, raw in res.text:
+                    entry.setdefault(section, {})[key] = raw
+                entry["sources"] = list(res.sources)
+                if res.note:
+                    entry["note"] = res.note
+                resources[install] = entry
+            table["resources"] = resources
         components.append(table)
     mesh: dict[str, Any] = {"name": profile.name, "title": profile.title, "data_version": profile.data_version}
     if profile.version:

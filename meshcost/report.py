@@ -76,7 +76,7 @@ def _scalar_report(projection: "Projection") -> str:
     notes = (
         "Memory and CPU are what the mesh adds over the whole cluster (usage, not requests).\n"
         "Ranges span the published figures behind each coefficient; latency is added per\n"
-        "service-to-service hop at low load. Sources: result[mesh].sources(), meshcost.sources_frame()."
+        "service-to-service hop at the average load per proxy. Sources: result.sources()."
     )
     return f"{head}\n\n{_table(rows)}\n\nTypical, by component:\n{_table(detail)}\n\n{notes}"
 
