@@ -28,7 +28,10 @@ from .profiles import (
     save_profile,
     versions,
 )
+from .breakeven import BreakEven, break_even
+from .nodes import NodeShape, allocatable, node_shape
 from .paths import PathLatency, latency_at
+from .prices import PriceSheet, monthly_cost, price_sheet
 from .projection import project
 from .result import FRAME_COLUMNS, Band, ComponentResult, MeshResult, Projection
 from .scenario import INPUT_DOCS
@@ -42,6 +45,14 @@ __all__ = [
     "project",
     "latency_at",
     "PathLatency",
+    "break_even",
+    "BreakEven",
+    "NodeShape",
+    "node_shape",
+    "allocatable",
+    "PriceSheet",
+    "price_sheet",
+    "monthly_cost",
     "Projection",
     "MeshResult",
     "ComponentResult",

@@ -6,12 +6,14 @@ The wheel ships the repository's ``data/`` folder as ``meshcost/data``; in a sou
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 __all__ = ["data_dir", "data_path"]
 
 
+@lru_cache(maxsize=1)
 def data_dir() -> Path:
     """The directory holding meshcost's shipped data files."""
     packaged = Path(str(resources.files("meshcost"))) / "data"

@@ -19,7 +19,7 @@ Each figure is computed three times, with the low, typical and high coefficients
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -262,16 +262,26 @@ def component_latency(profile: MeshProfile, scenario: Scenario,
         p99 = [c * on_path for c in c99]
         load = proxy_load(comp, scenario)
         request = [t for t in comp.cpu if t.driver == "request"]
-        if request and np.any(load > REFERENCE_RPS):
+        loaded = load > REFERENCE_RPS
+        if request and np.any(loaded):  # queueing beyond the published load, only where it applies
             cpu = values[(comp.name, "cpu", "request")]
             scale = 1000.0 / request[0].per_rps  # to vCPU per 1000 requests/s
+            shape = np.broadcast_shapes(np.shape(load), *(np.shape(c) for c in (*c50, *c99, *cpu)))
+            where = np.broadcast_to(loaded, shape)
             for band in range(len(c50)):
-                loaded = sidecar_latency_at(
-                    load, np.inf, c50[band], c99[band], cpu[band] * scale, worker_threads=comp.workers,
-                    passes=comp.passes, q=(0.5, 0.99), reference_rps=REFERENCE_RPS,
+                def pick(a: Any) -> np.ndarray:
+                    return np.broadcast_to(a, shape)[where]
+
+                extra = sidecar_latency_at(
+                    pick(load), np.inf, pick(c50[band]), pick(c99[band]), pick(cpu[band]) * scale,
+                    worker_threads=comp.workers, passes=comp.passes, q=(0.5, 0.99), reference_rps=REFERENCE_RPS,
                     reference_servers=comp.workers).latency
-                p50[band] = loaded[0] * on_path
-                p99[band] = loaded[1] * on_path
+                full50 = np.array(np.broadcast_to(c50[band], shape), dtype=float)
+                full99 = np.array(np.broadcast_to(c99[band], shape), dtype=float)
+                full50[where] = extra[0]
+                full99[where] = extra[1]
+                p50[band] = full50 * on_path
+                p99[band] = full99 * on_path
         out[comp.name] = (tuple(p50), tuple(p99))
     return out
 

@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
+from .money import DEFAULT_NODE, make_cost_settings
 from .model import coefficient_values, component_latency, mesh_latency, mesh_totals
 from .profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles, get_profile
 from .result import MeshResult, Projection
@@ -121,6 +122,12 @@ def project(
     percentiles: Iterable[float] = DEFAULT_PERCENTILES,
     chunk_values: int = DEFAULT_CHUNK_VALUES,
     progress: Callable[[int, int], None] | None = None,
+    install: Mapping[str, str] | None = None,
+    requests: Mapping[str, Mapping[str, Any]] | None = None,
+    sizing: str = "chart",
+    skew: Any = 1.0,
+    node: Any = DEFAULT_NODE,
+    prices: Any = None,
 ) -> Projection:
     """Project the memory, CPU and latency each mesh adds to a cluster.
 
@@ -166,6 +173,24 @@ def project(
         Sample x scenario values evaluated at once (bounds memory). Default 2**22.
     progress : callable, optional
         ``progress(done, total)`` after each chunk of scenarios (Monte Carlo only).
+    install : dict, optional
+        Install profile per mesh whose requests Kubernetes reserves, e.g.
+        ``{"istio-sidecar": "demo", "linkerd": "ha"}``. Default ``"default"`` for every mesh.
+    requests : dict, optional
+        Your own requests per component, ``{"istio-sidecar.sidecar": {"cpu": "200m", "memory": "256Mi"}}``
+        (Kubernetes quantities, numbers in vCPU / MiB, or Quantities).
+    sizing : {"chart", "usage"}
+        ``"chart"``: requests from the install profile (or ``requests``); ``"usage"``:
+        requests right-sized to the projected usage, CPU scaled by ``skew``.
+    skew : float or array
+        The busiest instance's CPU use over the average (one template sizes every sidecar or
+        DaemonSet pod) [>= 1]. Default 1.
+    node : str or NodeShape
+        Node type for allocatable capacity and extra nodes. Default GKE ``e2-standard-4``.
+    prices : PriceSheet, str or dict, optional
+        Prices: a machine type or provider from the shipped sheet, ``"e2"``/``"n2"`` unit
+        prices, a ``PriceSheet`` or a dict. Default: Google's E2 unit prices for e2 nodes,
+        else the node's own price.
 
     Returns
     -------
@@ -178,6 +203,8 @@ def project(
     extra = tuple(a.shape for by_key in parsed.values() for triple in by_key.values() for a in triple)
     scenario = make_scenario(nodes, sidecars, services, visible_services, rps, waypoints, l7_share,
                              extra_shapes=extra)
+    cost_settings = make_cost_settings(profiles, scenario.shape, install=install, requests=requests,
+                                       sizing=sizing, skew=skew, node=node, prices=prices)
     mc = None
     evaluated = []
     for profile in profiles:
@@ -199,5 +226,5 @@ def project(
             percentile_arrays = {figure: dict(zip(mc.percentiles, arrays))
                                  for figure, arrays in mc.figures[profile.name].items()}
         results[profile.name] = MeshResult(profile, scenario, values, memory, cpu, latency, per_component,
-                                           percentile_arrays)
-    return Projection(scenario, results)
+                                           percentile_arrays, cost_settings)
+    return Projection(scenario, results, cost_settings)

@@ -15,9 +15,10 @@ import numpy as np
 
 from .errors import UnknownNameError
 from .model import BAND_NAMES, Bands, CoefficientValues, ComponentUsage, evaluate_components
+from .money import ComponentCost, CostSettings, component_costs, mesh_cost
 from .profiles import ComponentProfile, MeshProfile
 from .scenario import INPUT_DOCS, Scenario
-from .units import MIB, MS, VCPU, Quantity
+from .units import DIMENSIONLESS, MIB, MS, VCPU, Quantity
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -43,6 +44,21 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "latency_p99 [ms]",
     "latency_p99_low [ms]",
     "latency_p99_high [ms]",
+    "reserved_memory [MiB]",
+    "reserved_memory_low [MiB]",
+    "reserved_memory_high [MiB]",
+    "reserved_cpu [vCPU]",
+    "reserved_cpu_low [vCPU]",
+    "reserved_cpu_high [vCPU]",
+    "billable_memory [MiB]",
+    "billable_memory_low [MiB]",
+    "billable_memory_high [MiB]",
+    "billable_cpu [vCPU]",
+    "billable_cpu_low [vCPU]",
+    "billable_cpu_high [vCPU]",
+    "cost [USD/month]",
+    "cost_low [USD/month]",
+    "cost_high [USD/month]",
 )
 
 
@@ -139,6 +155,38 @@ class ComponentResult:
     shape: tuple[int, ...]
     latency_p50: Band | None
     latency_p99: Band | None
+    _cost: Any = None
+    _currency: Any = None
+
+    def _money(self, key: str, unit: Any) -> Band:
+        if self._cost is None:
+            raise AttributeError("this result was made without cost settings; use meshcost.project()")
+        return Band(getattr(self._cost(), key), unit, self.shape)
+
+    @property
+    def reserved_cpu(self) -> Band:
+        """Requested CPU over all instances [vCPU]."""
+        return self._money("reserved_cpu", VCPU)
+
+    @property
+    def reserved_memory(self) -> Band:
+        """Requested memory over all instances [MiB]."""
+        return self._money("reserved_memory", MIB)
+
+    @property
+    def billable_cpu(self) -> Band:
+        """max(request, usage) CPU over all instances [vCPU]."""
+        return self._money("billable_cpu", VCPU)
+
+    @property
+    def billable_memory(self) -> Band:
+        """max(request, usage) memory over all instances [MiB]."""
+        return self._money("billable_memory", MIB)
+
+    @property
+    def cost(self) -> Band:
+        """Monthly cost of the billable resources [currency per month]."""
+        return self._money("cost", self._currency)
 
     @property
     def name(self) -> str:
@@ -182,8 +230,10 @@ class MeshResult:
     def __init__(self, profile: MeshProfile, scenario: Scenario, values: CoefficientValues,
                  memory: Bands, cpu: Bands, latency: tuple[Bands, Bands],
                  component_latency: dict[str, tuple[Bands, Bands]],
-                 percentiles: dict[str, dict[float, np.ndarray]] | None = None) -> None:
+                 percentiles: dict[str, dict[float, np.ndarray]] | None = None,
+                 cost_settings: CostSettings | None = None) -> None:
         self.profile = profile
+        self.cost_settings = cost_settings
         self._mc = percentiles or {}
         self.name = profile.name
         self.scenario = scenario
@@ -219,19 +269,75 @@ class MeshResult:
         return Band(self._latency[1], MS, self.scenario.shape, self._mc.get("latency_p99"))
 
     @cached_property
+    def _usages(self) -> list[ComponentUsage]:
+        return evaluate_components(self.profile, self.scenario, self._values)
+
+    @cached_property
+    def _costs(self) -> dict[str, ComponentCost]:
+        if self.cost_settings is None:
+            raise AttributeError("this result was made without cost settings; use meshcost.project()")
+        return component_costs(self.profile, self._usages, self.cost_settings)
+
+    @cached_property
+    def _mesh_cost(self) -> dict[str, Bands]:
+        assert self.cost_settings is not None
+        return mesh_cost(self._costs, self.cost_settings, self.scenario.nodes)
+
+    @cached_property
     def components(self) -> dict[str, ComponentResult]:
         """The mesh's components by name (computed on first access)."""
         out = {}
         shape = self.scenario.shape
-        usages = evaluate_components(self.profile, self.scenario, self._values)
-        for comp, usage in zip(self.profile.components, usages):
+        currency = self.cost_settings.prices.unit if self.cost_settings is not None else None
+        for comp, usage in zip(self.profile.components, self._usages):
             lat = self._component_latency.get(comp.name)
             out[comp.name] = ComponentResult(
                 comp, usage, shape,
                 None if lat is None else Band(lat[0], MS, shape),
                 None if lat is None else Band(lat[1], MS, shape),
+                (lambda name=comp.name: self._costs[name]) if self.cost_settings is not None else None,
+                currency,
             )
         return out
+
+    def _money_band(self, key: str, unit: Any) -> Band:
+        return Band(self._mesh_cost[key], unit, self.scenario.shape)
+
+    @property
+    def reserved_cpu(self) -> Band:
+        """CPU Kubernetes reserves for the mesh: instances x request [vCPU]."""
+        return self._money_band("reserved_cpu", VCPU)
+
+    @property
+    def reserved_memory(self) -> Band:
+        """Memory Kubernetes reserves for the mesh: instances x request [MiB]."""
+        return self._money_band("reserved_memory", MIB)
+
+    @property
+    def billable_cpu(self) -> Band:
+        """CPU a cost tool bills: instances x max(request, usage) [vCPU]."""
+        return self._money_band("billable_cpu", VCPU)
+
+    @property
+    def billable_memory(self) -> Band:
+        """Memory a cost tool bills: instances x max(request, usage) [MiB]."""
+        return self._money_band("billable_memory", MIB)
+
+    @property
+    def cost(self) -> Band:
+        """Monthly cost of the billable CPU and memory [currency per month of the sheet's hours]."""
+        assert self.cost_settings is not None
+        return self._money_band("cost", self.cost_settings.prices.unit)
+
+    @property
+    def extra_nodes(self) -> Band:
+        """Nodes the mesh needs, from the binding resource (billable CPU or memory) [count]."""
+        return self._money_band("extra_nodes", DIMENSIONLESS)
+
+    @property
+    def capacity_share(self) -> Band:
+        """Share of the cluster's allocatable capacity the mesh takes (binding resource) [fraction]."""
+        return self._money_band("capacity_share", DIMENSIONLESS)
 
     def path_latency(self, hops: Any) -> Any:
         """Latency added along a request that crosses ``hops`` service-to-service hops [ms].
@@ -259,9 +365,11 @@ class MeshResult:
 class Projection:
     """The result of :func:`meshcost.project`: one :class:`MeshResult` per mesh."""
 
-    def __init__(self, scenario: Scenario, results: dict[str, MeshResult]) -> None:
+    def __init__(self, scenario: Scenario, results: dict[str, MeshResult],
+                 cost_settings: CostSettings | None = None) -> None:
         self.scenario = scenario
         self._results = results
+        self.cost_settings = cost_settings
 
     @property
     def meshes(self) -> tuple[str, ...]:
@@ -316,9 +424,14 @@ class Projection:
                 blocks["component"].append(np.full(size, comp.name, dtype=object))
                 blocks["instances"].append(flat(comp.usage.instances).astype(np.float64))
                 lat = result._component_latency.get(comp.name, ((zero,) * 3, (zero,) * 3))
+                money = result._costs[comp.name]
                 for label, bands in (("memory", comp.usage.memory), ("cpu", comp.usage.cpu),
-                                     ("latency_p50", lat[0]), ("latency_p99", lat[1])):
-                    unit = {"memory": "MiB", "cpu": "vCPU"}.get(label, "ms")
+                                     ("latency_p50", lat[0]), ("latency_p99", lat[1]),
+                                     ("reserved_memory", money.reserved_memory), ("reserved_cpu", money.reserved_cpu),
+                                     ("billable_memory", money.billable_memory), ("billable_cpu", money.billable_cpu),
+                                     ("cost", money.cost)):
+                    unit = {"memory": "MiB", "cpu": "vCPU", "reserved_memory": "MiB", "reserved_cpu": "vCPU",
+                            "billable_memory": "MiB", "billable_cpu": "vCPU", "cost": "USD/month"}.get(label, "ms")
                     for band_name, band in zip(BAND_NAMES, bands):
                         suffix = "" if band_name == "typical" else f"_{band_name}"
                         blocks[f"{label}{suffix} [{unit}]"].append(flat(band))
@@ -326,6 +439,9 @@ class Projection:
         frame = pd.DataFrame(data, columns=list(FRAME_COLUMNS))
         frame["mesh"] = frame["mesh"].astype(str)
         frame["component"] = frame["component"].astype(str)
+        currency = self.cost_settings.currency
+        if currency != "USD":
+            frame = frame.rename(columns=lambda c: c.replace("[USD/month]", f"[{currency}/month]"))
         return frame
 
     def mesh_frame(self) -> "pd.DataFrame":
@@ -352,6 +468,13 @@ class Projection:
                     data[f"{figure}{suffix} [{unit}]"] = np.broadcast_to(array, self.shape).reshape(size)
                 for percent, array in (band._percentiles or {}).items():
                     data[f"{figure}_p{percent:g} [{unit}]"] = np.broadcast_to(array, self.shape).reshape(size)
+            currency = self.cost_settings.currency
+            for figure, unit in (("reserved_memory", "MiB"), ("reserved_cpu", "vCPU"), ("billable_memory", "MiB"),
+                                 ("billable_cpu", "vCPU"), ("cost", f"{currency}/month"), ("extra_nodes", "nodes"),
+                                 ("capacity_share", "fraction")):
+                for name, array in zip(BAND_NAMES, result._mesh_cost[figure]):
+                    suffix = "" if name == "typical" else f"_{name}"
+                    data[f"{figure}{suffix} [{unit}]"] = np.broadcast_to(array, self.shape).reshape(size)
             frames.append(pd.DataFrame(data))
         frame = pd.concat(frames, ignore_index=True)
         frame["mesh"] = frame["mesh"].astype(str)

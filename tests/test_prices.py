@@ -406,6 +406,8 @@ def test_data_path_prefers_the_packaged_copy(tmp_path, monkeypatch):
     (package / "data").mkdir(parents=True)
     (package / "data" / "prices.csv").write_text(HEADER + "\n" + GOOD + "\n", encoding="utf-8")
     monkeypatch.setattr(data_module.resources, "files", lambda name: package)
+    data_module.data_dir.cache_clear()
+    monkeypatch.setattr(data_module, "data_dir", data_module.data_dir.__wrapped__)
     assert data_module.data_dir() == package / "data"
     assert data_module.data_path("prices.csv") == package / "data" / "prices.csv"
     assert [r.instance_type for r in price_rows(data_module.data_path("prices.csv"))] == ["m5.xlarge"]
@@ -413,6 +415,7 @@ def test_data_path_prefers_the_packaged_copy(tmp_path, monkeypatch):
 
 def test_data_path_falls_back_to_the_repository(tmp_path, monkeypatch):
     monkeypatch.setattr(data_module.resources, "files", lambda name: tmp_path / "no-data-here")
+    monkeypatch.setattr(data_module, "data_dir", data_module.data_dir.__wrapped__)
     assert data_module.data_dir() == ROOT / "data"
     assert data_module.data_path("prices.csv").is_file()
     assert math.isclose(price_rows(data_module.data_path("prices.csv"))[0].price_per_hour, 0.096)

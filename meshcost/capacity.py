@@ -1,0 +1,150 @@
+"""Reserved vs used: what Kubernetes sets aside for a mesh, and what a cost tool bills.
+
+Kubernetes schedules on *requests*; cost tools (OpenCost's rule, F102) charge a container
+at ``max(request, usage)``. Per component:
+
+- requests come from the mesh's install profile (Istio ``default`` / ``demo``, Linkerd
+  ``default`` / ``ha``; ``data/profiles``), or from the user, or -- with
+  ``sizing="usage"`` -- from the projected usage itself (right-sizing);
+- one template sizes every instance (a DaemonSet is one size on every node; a sidecar
+  template one size in every pod), so a right-sized request follows the *busiest*
+  instance: ``skew`` is the busiest instance's CPU use over the average [>= 1];
+- pod-level rule (Kubernetes): a regular init container (istio-init, linkerd-init)
+  counts through ``max(init, containers)``, a native sidecar (``restartPolicy: Always``)
+  adds to the containers. The mesh's increment per pod is therefore
+  ``max(init, app + proxy) - max(0, app)``; meshcost takes the app's own request as 0,
+  so the increment is ``max(init, proxy)``.
+
+Results per component, totals over its instances, one array per band:
+``reserved = instances x request`` and ``billable = instances x max(request, usage per instance)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
+from .model import Bands
+from .profiles import ComponentProfile, MeshProfile, Resources
+from .quantity import parse_cpu, parse_memory
+
+__all__ = ["SIZINGS", "pod_request", "component_requests", "reserve", "parse_requests", "parse_install"]
+
+SIZINGS = ("chart", "usage")
+#: Components whose instances share one resources template (skew applies when right-sizing).
+_TEMPLATED = ("sidecars", "nodes", "waypoints")
+
+
+def pod_request(app: Any, sidecars: Any, init: Any) -> np.ndarray:
+    """A pod's effective request [vCPU or MiB]: ``max(init, app + sidecars)`` (Kubernetes' rule).
+
+    ``app`` is the sum over regular containers, ``sidecars`` over native sidecars
+    (restartPolicy Always) and classic sidecar containers, ``init`` the largest regular
+    init container.
+    """
+    return np.maximum(np.asarray(init, float), np.asarray(app, float) + np.asarray(sidecars, float))
+
+
+def component_requests(comp: ComponentProfile, install: str,
+                       override: Mapping[str, float] | None = None) -> tuple[float, float]:
+    """Per-instance (CPU [vCPU], memory [MiB]) that Kubernetes reserves for ``comp``.
+
+    Unset requests reserve 0. For per-pod proxies the pod rule applies with the app's own
+    request taken as 0: ``max(init, proxy)``. A user override also resizes the init container
+    where the install profile gives both the same resources (one template, as Istio's and
+    Linkerd's charts do).
+    """
+    if comp.resources:
+        res: Resources = comp.install(install) if install in dict(comp.resources) else comp.install("default")
+        cpu, memory = res.cpu_request or 0.0, res.memory_request or 0.0
+        init_cpu, init_memory = res.init_cpu or 0.0, res.init_memory or 0.0
+    else:
+        cpu = memory = init_cpu = init_memory = 0.0
+    if override:  # istio-init and linkerd-init share the proxy's resources template
+        if init_cpu == cpu:
+            init_cpu = override.get("cpu", init_cpu)
+        if init_memory == memory:
+            init_memory = override.get("memory", init_memory)
+        cpu = override.get("cpu", cpu)
+        memory = override.get("memory", memory)
+    if comp.instances == "sidecars":
+        cpu = float(pod_request(0.0, cpu, init_cpu))
+        memory = float(pod_request(0.0, memory, init_memory))
+    return cpu, memory
+
+
+def reserve(comp: ComponentProfile, instances: np.ndarray, usage_cpu: Bands, usage_memory: Bands,
+            request: tuple[float, float], sizing: str, skew: np.ndarray) -> tuple[Bands, Bands, Bands, Bands]:
+    """(reserved CPU, reserved memory, billable CPU, billable memory) totals per band.
+
+    ``usage_*`` are the component's totals over its instances [vCPU, MiB]; ``request`` the
+    per-instance requests from :func:`component_requests` (used when ``sizing == "chart"``).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        safe = np.where(instances > 0, instances, 1.0)
+        per_cpu = [np.where(instances > 0, u / safe, 0.0) for u in usage_cpu]
+        per_memory = [np.where(instances > 0, u / safe, 0.0) for u in usage_memory]
+    if sizing == "usage":
+        factor = skew if comp.instances in _TEMPLATED else 1.0
+        req_cpu = [c * factor for c in per_cpu]
+        req_memory = per_memory
+    else:
+        req_cpu = [np.asarray(request[0])] * len(per_cpu)
+        req_memory = [np.asarray(request[1])] * len(per_memory)
+    reserved_cpu = tuple(instances * r for r in req_cpu)
+    reserved_memory = tuple(instances * r for r in req_memory)
+    billable_cpu = tuple(instances * np.maximum(r, u) for r, u in zip(req_cpu, per_cpu))
+    billable_memory = tuple(instances * np.maximum(r, u) for r, u in zip(req_memory, per_memory))
+    return reserved_cpu, reserved_memory, billable_cpu, billable_memory
+
+
+def parse_install(install: Mapping[str, str] | None, profiles: list[MeshProfile]) -> dict[str, str]:
+    """Validate ``install={"linkerd": "ha", ...}``; every named profile must exist in that mesh."""
+    if install is None:
+        return {}
+    if not isinstance(install, Mapping):
+        raise InputTypeError(f"install: got {describe_value(install)}; expected a dict of mesh -> install profile")
+    by_name = {p.name: p for p in profiles}
+    for mesh, name in install.items():
+        if mesh not in by_name:
+            raise UnknownNameError(f"install: mesh {mesh!r} is not projected; projected meshes are {list(by_name)}")
+        known = sorted({k for c in by_name[mesh].components for k, _ in c.resources})
+        if name not in known:
+            raise UnknownNameError(f"install: {mesh!r} has no install profile {name!r}; it has {known}")
+    return dict(install)
+
+
+def parse_requests(requests: Mapping[str, Mapping[str, Any]] | None,
+                   profiles: list[MeshProfile]) -> dict[tuple[str, str], dict[str, float]]:
+    """Validate ``requests={"mesh.component": {"cpu": "200m", "memory": "256Mi"}}``.
+
+    Values are Kubernetes quantities (``"100m"``, ``"128Mi"``, ``"1G"``), plain numbers
+    (vCPU, MiB) or pint Quantities.
+    """
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    if not requests:
+        return out
+    if not isinstance(requests, Mapping):
+        raise InputTypeError(f"requests: got {describe_value(requests)}; expected a dict of "
+                             "'mesh.component' -> {'cpu': ..., 'memory': ...}")
+    by_name = {p.name: p for p in profiles}
+    for key, spec in requests.items():
+        parts = key.split(".") if isinstance(key, str) else []
+        if len(parts) != 2 or parts[0] not in by_name:
+            raise UnknownNameError(f"requests: key {key!r} is not 'mesh.component' for a projected mesh "
+                                   f"({list(by_name)})")
+        by_name[parts[0]].component(parts[1])
+        if not isinstance(spec, Mapping) or not spec or set(spec) - {"cpu", "memory"}:
+            raise InputValueError(f"requests[{key!r}]: got {describe_value(spec)}; expected {{'cpu': ..., 'memory': ...}}")
+        parsed = {}
+        if "cpu" in spec:
+            parsed["cpu"] = parse_cpu(spec["cpu"], name=f"requests[{key!r}].cpu")
+        if "memory" in spec:
+            parsed["memory"] = parse_memory(spec["memory"], name=f"requests[{key!r}].memory")
+        for k, v in parsed.items():
+            if not np.isfinite(v) or v < 0:
+                raise InputValueError(f"requests[{key!r}].{k}: got {v!r}; expected a quantity >= 0")
+        out[(parts[0], parts[1])] = parsed
+    return out
