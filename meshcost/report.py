@@ -73,12 +73,34 @@ def _scalar_report(projection: "Projection") -> str:
                 "not published" if no_memory else format_memory(float(comp.usage.memory[1])),
                 format_number(float(comp.usage.cpu[1])),
             ])
+    settings = projection.cost_settings
+    money = [["mesh", "reserved (requests)", "billable: max(request, usage)", "cost per month", "extra nodes"]]
+    for result in projection:
+        cost = [float(a) for a in result._mesh_cost["cost"]]
+        money.append([
+            result.name,
+            f"{format_memory(float(result._mesh_cost['reserved_memory'][1]))}, "
+            f"{format_number(float(result._mesh_cost['reserved_cpu'][1]))} vCPU",
+            f"{format_memory(float(result._mesh_cost['billable_memory'][1]))}, "
+            f"{format_number(float(result._mesh_cost['billable_cpu'][1]))} vCPU",
+            f"{format_number(cost[1])} {settings.currency} ({format_number(cost[0])} - {format_number(cost[2])})",
+            format_number(float(result._mesh_cost["extra_nodes"][1])),
+        ])
+    node = settings.node
+    sheet = settings.prices
+    money_head = (
+        f"Money: {node.name or 'custom node'} ({node.provider}, {node.vcpu:g} vCPU / {node.memory_gib:g} GiB, "
+        f"allocatable {settings.allocatable_cpu:g} vCPU / {format_memory(settings.allocatable_memory)}); "
+        f"prices {sheet.instance_type or 'custom'} {sheet.region} ({sheet.as_of or 'undated'}), "
+        f"{sheet.hours_per_month:g} h per month; sizing {settings.sizing!r}"
+    )
     notes = (
         "Memory and CPU are what the mesh adds over the whole cluster (usage, not requests).\n"
         "Ranges span the published figures behind each coefficient; latency is added per\n"
         "service-to-service hop at the average load per proxy. Sources: result.sources()."
     )
-    return f"{head}\n\n{_table(rows)}\n\nTypical, by component:\n{_table(detail)}\n\n{notes}"
+    return (f"{head}\n\n{_table(rows)}\n\nTypical, by component:\n{_table(detail)}\n\n"
+            f"{money_head}\n{_table(money)}\n\n{notes}")
 
 
 def _array_report(projection: "Projection") -> str:
