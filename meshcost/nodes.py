@@ -35,8 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import BroadcastError, InputTypeError, InputValueError, UnknownNameError, describe_value
+from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .prices import _find_node_row
+from .scenario import broadcast_shape
 from .units import is_quantity, strip, ureg
 
 __all__ = [
@@ -171,13 +172,6 @@ def _pods(value: Any, name: str = "max_pods") -> np.ndarray:
     return array
 
 
-def _shape(**named: np.ndarray) -> tuple[int, ...]:
-    try:
-        return np.broadcast_shapes(*(a.shape for a in named.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {v.shape}" for k, v in named.items())
-        raise BroadcastError(f"inputs do not broadcast together: {shapes}; give scalars or compatible shapes") from None
-
 
 def _out(array: Any, shape: tuple[int, ...]) -> np.ndarray:
     return np.array(np.broadcast_to(np.asarray(array, dtype=np.float64), shape))
@@ -194,7 +188,7 @@ def _inputs(vcpu: Any, memory_mib: Any, max_pods: Any) -> tuple[np.ndarray, np.n
     cpu = _positive(vcpu, "vcpu", "cpu", "vCPU")
     mem = _positive(memory_mib, "memory_mib", "memory", "MiB")
     pods = _pods(max_pods)
-    return cpu, mem, pods, _shape(vcpu=cpu, memory_mib=mem, max_pods=pods)
+    return cpu, mem, pods, broadcast_shape(vcpu=cpu, memory_mib=mem, max_pods=pods)
 
 
 def _choice(value: Any, name: str, accepted: tuple[str, ...]) -> str:
@@ -243,12 +237,12 @@ def eni_max_pods(enis: Any, ipv4_per_eni: Any, *, prefix_delegation: bool = Fals
     n = _pods(enis, "enis")
     ips = _pods(ipv4_per_eni, "ipv4_per_eni")
     if not prefix_delegation:
-        return _out(n * (ips - 1) + 2, _shape(enis=n, ipv4_per_eni=ips))
+        return _out(n * (ips - 1) + 2, broadcast_shape(enis=n, ipv4_per_eni=ips))
     if vcpu is None:
         raise InputValueError("vcpu: got None; expected the instance's vCPUs with prefix_delegation=True "
                               "(the cap is 110 pods up to 30 vCPUs, 250 above)")
     cpu = _positive(vcpu, "vcpu", "cpu", "vCPU")
-    shape = _shape(enis=n, ipv4_per_eni=ips, vcpu=cpu)
+    shape = broadcast_shape(enis=n, ipv4_per_eni=ips, vcpu=cpu)
     raw = n * ((ips - 1) * _IPS_PER_PREFIX) + 2
     cap = np.where(cpu <= _PREFIX_CAP_VCPU, _PREFIX_CAP_SMALL, _PREFIX_CAP_LARGE)
     return _out(np.minimum(raw, cap), shape)
@@ -461,7 +455,7 @@ def memory_capacity(memory_mib: Any, capacity_overhead: Any = "none") -> np.ndar
             f"capacity_overhead: got {_first_bad(share, bad)!r}; expected a share of memory in [0, 1) "
             f"or one of {list(CAPACITY_OVERHEADS)}"
         )
-    shape = _shape(memory_mib=mem, capacity_overhead=share)
+    shape = broadcast_shape(memory_mib=mem, capacity_overhead=share)
     return _out(mem * (1.0 - share), shape)
 
 
@@ -507,7 +501,7 @@ def allocatable(
                                 aks_mb_as=aks_mb_as, image_streaming=image_streaming)
     cpu = strip(vcpu, "vcpu", "cpu")
     capacity = memory_capacity(memory_mib, capacity_overhead)
-    shape = _shape(reserved=res_cpu, capacity=capacity)
+    shape = broadcast_shape(reserved=res_cpu, capacity=capacity)
     return (_out(np.maximum(cpu - res_cpu, 0.0), shape),
             _out(np.maximum(capacity - res_mem, 0.0), shape))
 

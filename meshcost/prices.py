@@ -35,7 +35,6 @@ import numpy as np
 
 from ._data import data_path
 from .errors import (
-    BroadcastError,
     DataFileError,
     InputTypeError,
     InputValueError,
@@ -43,6 +42,7 @@ from .errors import (
     UnknownNameError,
     describe_value,
 )
+from .scenario import broadcast_shape
 from .units import is_quantity, strip, ureg
 
 __all__ = [
@@ -402,13 +402,6 @@ def _positive(array: np.ndarray, name: str, unit: str) -> np.ndarray:
     return array
 
 
-def _shape(**named: np.ndarray) -> tuple[int, ...]:
-    try:
-        return np.broadcast_shapes(*(a.shape for a in named.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {v.shape}" for k, v in named.items())
-        raise BroadcastError(f"inputs do not broadcast together: {shapes}; give scalars or compatible shapes") from None
-
 
 def unit_prices_from_node(
     price_per_hour: Any, vcpu: Any, memory_gib: Any, cpu_share: Any = None
@@ -448,7 +441,7 @@ def unit_prices_from_node(
     cores = _positive(strip(vcpu, "vcpu", "cpu"), "vcpu", "vCPU")
     gib = _positive(_gib(memory_gib, "memory_gib"), "memory_gib", "GiB")
     if cpu_share is None:
-        shape = _shape(price_per_hour=price, vcpu=cores, memory_gib=gib)
+        shape = broadcast_shape(price_per_hour=price, vcpu=cores, memory_gib=gib)
         ratio = default_cpu_share_ratio()
         gib_price = price / (ratio * cores + gib)
         vcpu_price = ratio * gib_price
@@ -458,7 +451,7 @@ def unit_prices_from_node(
         if np.any(bad):
             got = float(np.broadcast_to(share, bad.shape)[bad].flat[0])
             raise InputValueError(f"cpu_share: got {got!r}; expected a share of the node price from 0 to 1")
-        shape = _shape(price_per_hour=price, vcpu=cores, memory_gib=gib, cpu_share=share)
+        shape = broadcast_shape(price_per_hour=price, vcpu=cores, memory_gib=gib, cpu_share=share)
         vcpu_price = share * price / cores
         gib_price = (1.0 - share) * price / gib
     return (np.broadcast_to(vcpu_price, shape).astype(np.float64),
@@ -793,7 +786,7 @@ def monthly_cost(cpu_vcpu: Any, memory_mib: Any, sheet: PriceSheet) -> Any:
         )
     cpu = _amount(strip(cpu_vcpu, "cpu_vcpu", "cpu"), "cpu_vcpu", "vCPU")
     mem = _amount(strip(memory_mib, "memory_mib", "memory"), "memory_mib", "MiB")
-    _shape(cpu_vcpu=cpu, memory_mib=mem)
+    broadcast_shape(cpu_vcpu=cpu, memory_mib=mem)
     assert sheet.vcpu_price_per_hour is not None and sheet.gib_price_per_hour is not None
     hourly = cpu * sheet.vcpu_price_per_hour + (mem / _MIB_PER_GIB) * sheet.gib_price_per_hour
     return _money(np.asarray(hourly * sheet.hours_per_month, dtype=np.float64), sheet)
@@ -876,7 +869,7 @@ def savings(cost_a: Any, cost_b: Any, *, relative: bool = False) -> Any:
     for name, array in (("cost_a", a), ("cost_b", b)):
         if not np.all(np.isfinite(array)):
             raise InputValueError(f"{name}: got a non-finite amount; expected finite amounts of money")
-    _shape(cost_a=a, cost_b=b)
+    broadcast_shape(cost_a=a, cost_b=b)
     diff = a - b
     if relative:
         if np.any(a == 0):

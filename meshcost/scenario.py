@@ -15,7 +15,7 @@ import numpy as np
 from .errors import BroadcastError, InputValueError, describe_value
 from .units import strip
 
-__all__ = ["Scenario", "make_scenario", "DEFAULT_PODS_PER_SERVICE", "INPUT_DOCS", "check_array"]
+__all__ = ["Scenario", "make_scenario", "DEFAULT_PODS_PER_SERVICE", "INPUT_DOCS", "check_array", "broadcast_shape"]
 
 #: Default meshed pods per Service when ``services`` is not given. A modelling assumption:
 #: Istio's load test runs 2 pods per service; Kubernetes' scalability envelope (150,000 pods,
@@ -80,11 +80,12 @@ def check_array(array: np.ndarray, name: str, *, minimum: float = 0.0, maximum: 
     return array
 
 
-def _broadcast_shape(named: dict[str, np.ndarray]) -> tuple[int, ...]:
+def broadcast_shape(**named: np.ndarray) -> tuple[int, ...]:
+    """The shape named arrays broadcast to; :class:`BroadcastError` naming each shape if they don't."""
     try:
-        return np.broadcast_shapes(*(a.shape for a in named.values()))
+        return np.broadcast_shapes(*(np.shape(a) for a in named.values()))
     except ValueError:
-        shapes = ", ".join(f"{k} {v.shape}" for k, v in named.items() if v.ndim)
+        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in named.items() if np.ndim(v))
         raise BroadcastError(
             f"inputs do not broadcast together: {shapes}; give scalars or arrays of compatible shapes"
         ) from None
@@ -122,7 +123,7 @@ def make_scenario(
     else:
         named["l7_share"] = check_array(strip(l7_share, "l7_share", "fraction"), "l7_share",
                                         maximum=1.0, accepted="a share from 0 to 1")
-    shape = _broadcast_shape(named)
+    shape = broadcast_shape(**named)
     if extra_shapes:
         try:
             shape = np.broadcast_shapes(shape, *extra_shapes)
