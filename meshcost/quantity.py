@@ -28,7 +28,7 @@ from typing import Any
 from .errors import InputTypeError, InputValueError, describe_value
 from .units import strip
 
-__all__ = ["parse_quantity", "parse_cpu", "parse_memory", "ACCEPTED_FORMS"]
+__all__ = ["ACCEPTED_FORMS", "parse_cpu", "parse_memory", "parse_quantity"]
 
 ACCEPTED_FORMS = (
     "a Kubernetes quantity: an optional sign, digits with an optional decimal point, then an "
@@ -65,7 +65,7 @@ def _parse_text(text: str) -> Decimal | None:
     return Decimal(f"{number}E{_DECIMAL_EXPONENT[match['decimal']]}")
 
 
-def parse_quantity(text: str | int | float, *, name: str = "quantity") -> Decimal:
+def parse_quantity(text: str | float, *, name: str = "quantity") -> Decimal:
     """Parse a Kubernetes quantity string to its exact value.
 
     Parameters
@@ -111,9 +111,7 @@ def _to_float(value: Any, name: str, kind: str) -> float:
         number = float(array)
     if not math.isfinite(number) or number < 0:
         unit = "vCPU" if kind == "cpu" else "MiB"
-        raise InputValueError(
-            f"{name}: got {describe_value(value)} (= {number} {unit}); expected a finite amount >= 0"
-        )
+        raise InputValueError(f"{name}: got {describe_value(value)} (= {number} {unit}); expected a finite amount >= 0")
     return number
 
 

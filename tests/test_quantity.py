@@ -140,7 +140,15 @@ def test_cpu_quantities():
 
 @pytest.mark.parametrize(
     ("value", "mib"),
-    [("128Mi", 128.0), ("1G", 1e9 / 2**20), ("1Gi", 1024.0), ("0.5Gi", 512.0), ("1048576", 1.0), ("64", 64 / 2**20), (64, 64.0)],
+    [
+        ("128Mi", 128.0),
+        ("1G", 1e9 / 2**20),
+        ("1Gi", 1024.0),
+        ("0.5Gi", 512.0),
+        ("1048576", 1.0),
+        ("64", 64 / 2**20),
+        (64, 64.0),
+    ],
 )
 def test_memory(value, mib):
     assert parse_memory(value) == pytest.approx(mib, rel=1e-15)
