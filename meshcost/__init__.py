@@ -29,6 +29,8 @@ from .profiles import (
     versions,
 )
 from .breakeven import BreakEven, break_even
+from .cluster import ClusterReport, cluster_report
+from .inventory import Inventory, read_inventories, read_inventory
 from .nodes import NodeShape, allocatable, node_shape
 from .paths import PathLatency, latency_at
 from .prices import PriceSheet, monthly_cost, price_sheet
@@ -47,6 +49,11 @@ __all__ = [
     "PathLatency",
     "break_even",
     "BreakEven",
+    "cluster_report",
+    "ClusterReport",
+    "read_inventory",
+    "read_inventories",
+    "Inventory",
     "NodeShape",
     "node_shape",
     "allocatable",
