@@ -1,28 +1,587 @@
-"""Command-line interface: ``meshcost`` / ``python -m meshcost``."""
+"""Command-line interface: ``meshcost`` / ``python -m meshcost``.
+
+Subcommands (``meshcost SUBCOMMAND --help`` for each):
+
+- ``project``: one scenario, as a table (default), CSV (``Projection.to_frame``) or JSON
+  (``Projection.to_json``, schema ``meshcost.projection/1``). ``meshcost`` with no
+  arguments is ``meshcost project`` on 500 nodes and 5,000 meshed pods.
+- ``sweep``: a grid of scenarios (ranges ``start:stop:step``, stop included, or comma
+  lists) written as CSV in chunks of bounded memory, with a progress bar on stderr when
+  it is a terminal.
+- ``versions``: the data vintages shipped per mesh.
+- ``sources``: the published figures behind each coefficient.
+
+Exit status: 0 on success, 2 on a bad argument or an input the library refuses (one line
+``meshcost: error: ...`` on stderr, no traceback), 130 when interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
+import time
+from typing import IO, Any, Callable, Sequence
+
+import numpy as np
 
 from .errors import MeshcostError
-from .projection import project
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser", "parse_values", "DEFAULT_CHUNK_SCENARIOS"]
+
+#: Scenarios per chunk in ``meshcost sweep``: one chunk's frame (8 rows per scenario with the
+#: built-in meshes, 38 columns) and its CSV text take about 100 MiB; the process peaks near
+#: 350 MiB whatever the sweep's size. Progress is reported after each chunk.
+DEFAULT_CHUNK_SCENARIOS = 10_000
+#: Most values one sweep input may take (a mistyped step would otherwise allocate gigabytes).
+MAX_VALUES_PER_INPUT = 10_000_000
+
+_MAIN_EPILOG = """\
+examples:
+  meshcost                                    the 500-node / 5,000-pod comparison (= meshcost project)
+  meshcost project --nodes 200 --sidecars 3000 --rps 20000
+  meshcost project --nodes 200 --sidecars 3000 --mesh linkerd --mesh istio-sidecar@1.20
+  meshcost project --nodes 200 --sidecars 3000 --format json > projection.json
+  meshcost sweep --nodes 10:5000:10 --sidecars-per-node 10 --output sweep.csv
+  meshcost versions istio-sidecar
+  meshcost sources --mesh linkerd --format csv > linkerd-sources.csv
+
+Units: memory in MiB (2^20 bytes), CPU in vCPU, latency in ms added per
+service-to-service hop, cost per month in the price sheet's currency. Every figure is
+a range (low / typical / high) traced to a published measurement: see 'meshcost sources'.
+"""
+
+_PROJECT_EPILOG = """\
+examples:
+  meshcost project                                         500 nodes, 5,000 meshed pods
+  meshcost project --nodes 50 --sidecars 800 --services 60 --rps 5000
+  meshcost project --nodes 50 --sidecars 800 --waypoints 4 --l7-share 0.5
+  meshcost project --nodes 50 --sidecars 800 --version istio-sidecar=1.20
+  meshcost project --nodes 50 --sidecars 800 --format csv > components.csv
+
+--format table prints the comparison; csv writes one row per mesh x component
+(the columns of meshcost.FRAME_COLUMNS); json writes the meshcost.projection/1
+document (Monte Carlo p5/p50/p95 included with --samples).
+"""
+
+_SWEEP_EPILOG = """\
+examples:
+  meshcost sweep --nodes 10:5000:10 --sidecars-per-node 10 --output sweep.csv
+  meshcost sweep --nodes 100,500,1000 --sidecars 1000:20000:1000 --rps 0,10000 -o grid.csv
+  meshcost sweep --nodes 500 --sidecars 5000 --visible-services 10:500:10 --totals -o scoping.csv
+
+Values: a number, start:stop:step (stop included when it falls on the grid;
+start:stop steps by 1), or a comma list of those. Every input given more than one
+value is an axis of the grid: the sweep runs every combination (the CSV's
+'scenario' column is the flat index, last input varying fastest; rows are ordered by
+scenario, then mesh and component). The CSV is written
+in chunks of --chunk-size scenarios, so memory stays bounded; a progress bar goes to
+stderr when it is a terminal.
+"""
+
+_VERSIONS_EPILOG = """\
+examples:
+  meshcost versions
+  meshcost versions istio-sidecar
+
+Pin a vintage with 'meshcost project --mesh istio-sidecar@1.20' or
+'--version istio-sidecar=1.20' (a release the vintage covers works too).
+"""
+
+_SOURCES_EPILOG = """\
+examples:
+  meshcost sources
+  meshcost sources --mesh istio-ambient
+  meshcost sources --mesh istio-sidecar@1.16 --format csv > istio-1.16-sources.csv
+
+The table shows one row per coefficient and source; --format csv adds the notes
+(the reason behind derived figures and assumptions) and the test conditions.
+"""
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the process exit code."""
-    parser = argparse.ArgumentParser(prog="meshcost", description="Project what a service mesh adds to a cluster.")
-    parser.add_argument("--nodes", type=float, default=500, help="worker nodes (default 500)")
-    parser.add_argument("--sidecars", type=float, default=5000, help="meshed pods (default 5000)")
-    parser.add_argument("--services", type=float, default=None, help="services (default sidecars / 10)")
-    parser.add_argument("--rps", type=float, default=0.0, help="mesh-wide requests per second (default 0)")
-    args = parser.parse_args(argv)
+class _UsageError(Exception):
+    """A bad command line; reported as one line and exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse without the usage dump: errors become :class:`_UsageError`."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        raise _UsageError(message)
+
+
+# --------------------------------------------------------------------------- value parsing
+
+
+def _number(text: str) -> float:
+    """One finite number (``500``, ``2.5e3``, ``5_000``)."""
     try:
-        result = project(nodes=args.nodes, sidecars=args.sidecars, services=args.services, rps=args.rps)
-    except MeshcostError as exc:
-        print(f"meshcost: {exc}", file=sys.stderr)
-        return 2
-    print(result)
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a number such as 500 or 2.5e3") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a finite number")
+    return value
+
+
+def _range(text: str) -> np.ndarray:
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not all(p.strip() for p in parts):
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected start:stop or start:stop:step, e.g. 10:5000:10")
+    start, stop = _number(parts[0]), _number(parts[1])
+    step = _number(parts[2]) if len(parts) == 3 else 1.0
+    if step <= 0:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a step > 0")
+    if stop < start:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected stop >= start")
+    count = math.floor((stop - start) / step * (1 + 1e-12) + 1e-9) + 1
+    if count > MAX_VALUES_PER_INPUT:
+        raise argparse.ArgumentTypeError(f"got {text!r} ({count:,} values); expected at most "
+                                         f"{MAX_VALUES_PER_INPUT:,} values per input")
+    return start + step * np.arange(count, dtype=np.float64)
+
+
+def parse_values(text: str) -> np.ndarray:
+    """Parse a sweep value: a number, ``start:stop[:step]`` (stop included), or a comma list.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"500"``, ``"10:5000:10"``, ``"100,500,1000"``, ``"0,1000:5000:1000"``.
+
+    Returns
+    -------
+    ndarray
+        The values, in the order written (1-d float64).
+    """
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected numbers or ranges separated by commas")
+    arrays = [_range(item) if ":" in item else np.array([_number(item)]) for item in items]
+    values = np.concatenate(arrays)
+    if values.size > MAX_VALUES_PER_INPUT:
+        raise argparse.ArgumentTypeError(f"got {values.size:,} values; expected at most "
+                                         f"{MAX_VALUES_PER_INPUT:,} per input")
+    return values
+
+
+def _mesh_version(text: str) -> tuple[str, str]:
+    mesh, sep, version = text.partition("=")
+    if not sep or not mesh.strip() or not version.strip():
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected MESH=VERSION, e.g. istio-sidecar=1.20")
+    return mesh.strip(), version.strip()
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number >= 1")
+    return value
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _add_mesh_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("meshes and data vintages")
+    group.add_argument("--mesh", action="append", metavar="NAME[@VERSION]", dest="meshes",
+                       help="mesh to project (repeatable): istio-sidecar, istio-ambient, linkerd, optionally "
+                            "pinned to a data vintage (istio-sidecar@1.20); default all three")
+    group.add_argument("--version", action="append", type=_mesh_version, metavar="MESH=VERSION", dest="versions",
+                       help="data vintage for one mesh (repeatable), e.g. istio-sidecar=1.20; "
+                            "'meshcost versions' lists them; default the newest")
+
+
+def _add_money_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("nodes and money")
+    group.add_argument("--node", default=None, metavar="TYPE",
+                       help="node type for allocatable capacity and extra nodes, e.g. m5.xlarge, "
+                            "Standard_D4s_v5 (default e2-standard-4 on GKE)")
+    group.add_argument("--prices", default=None, metavar="SHEET",
+                       help="prices: a machine type or provider from the shipped sheet, e2/n2 unit prices, "
+                            "or a CSV file in the shape of data/prices.csv (default: the node's)")
+    group.add_argument("--install", action="append", type=_mesh_version, metavar="MESH=PROFILE", dest="install",
+                       help="install profile whose requests are reserved (repeatable), e.g. linkerd=ha, "
+                            "istio-sidecar=demo (default: default)")
+    group.add_argument("--sizing", choices=("chart", "usage"), default="chart",
+                       help="requests from the install profile (chart) or right-sized to usage (usage)")
+    group.add_argument("--skew", type=float, default=1.0, metavar="X",
+                       help="busiest instance's CPU over the average, for --sizing usage [>= 1] (default 1)")
+
+
+def _add_scenario_options(parser: argparse.ArgumentParser, value: Callable[[str], Any], sweep: bool) -> None:
+    group = parser.add_argument_group("scenario" + (" (each a number, range or list)" if sweep else ""))
+    kind = "VALUES" if sweep else "N"
+    group.add_argument("--nodes", type=value, default=None if sweep else 500.0, metavar=kind,
+                       help="worker nodes [count >= 1]" + (" (required)" if sweep else " (default 500)"))
+    sidecars = group.add_mutually_exclusive_group() if sweep else group
+    sidecars.add_argument("--sidecars", type=value, default=None if sweep else 5000.0, metavar=kind,
+                          help="meshed pods, one sidecar each in sidecar meshes [count]"
+                               + (" (this or --sidecars-per-node is required)" if sweep else " (default 5000)"))
+    if sweep:
+        sidecars.add_argument("--sidecars-per-node", type=value, default=None, metavar=kind,
+                              help="meshed pods per node: sidecars = nodes x this (must give whole numbers)")
+    group.add_argument("--services", type=value, default=None, metavar=kind,
+                       help="Services in the mesh [count] (default ceil(sidecars / 10), an assumption)")
+    group.add_argument("--visible-services", type=value, default=None, metavar=kind,
+                       help="services each sidecar holds config for, <= services (default all: no Sidecar scoping)")
+    group.add_argument("--rps", type=value, default=None, metavar="RATE" if not sweep else kind,
+                       help="mesh-wide service-to-service requests per second [1/s] (default 0, idle)")
+    group.add_argument("--waypoints", type=value, default=None, metavar=kind,
+                       help="Istio ambient waypoint proxies [count] (default 0)")
+    group.add_argument("--l7-share", type=value, default=None, metavar="SHARE" if not sweep else kind,
+                       help="share of requests through a waypoint [0-1] (default 1 with waypoints, else 0)")
+
+
+def _add_sampling_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("uncertainty (Monte Carlo over the coefficient ranges)")
+    group.add_argument("--samples", type=_whole, default=None, metavar="N",
+                       help="Monte Carlo samples; adds p5 / p50 / p95 (json output, sweep --totals)")
+    group.add_argument("--seed", type=int, default=None, metavar="S",
+                       help="random seed; the same seed gives identical results")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``meshcost`` argument parser (subcommands project, sweep, versions, sources)."""
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog="meshcost",
+        description="Project the memory, CPU, latency and money a Kubernetes service mesh (Istio sidecar, "
+                    "Istio ambient, Linkerd) adds to a cluster, before the cluster exists.",
+        epilog=_MAIN_EPILOG, formatter_class=formatter, allow_abbrev=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands",
+                                     parser_class=_Parser, required=True)
+
+    project = commands.add_parser(
+        "project", help="project one scenario (the default command)", epilog=_PROJECT_EPILOG,
+        formatter_class=formatter, allow_abbrev=False,
+        description="Project what each mesh adds to one cluster scenario: memory, CPU, latency per hop "
+                    "(and cost), as typical (low - high).")
+    _add_scenario_options(project, _number, sweep=False)
+    _add_mesh_options(project)
+    _add_money_options(project)
+    _add_sampling_options(project)
+    project.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                         help="output format (default table)")
+    project.set_defaults(func=_cmd_project)
+
+    sweep = commands.add_parser(
+        "sweep", help="project a grid of scenarios to CSV", epilog=_SWEEP_EPILOG, formatter_class=formatter,
+        allow_abbrev=False,
+        description="Project every combination of the given input values and write the results as CSV.")
+    _add_scenario_options(sweep, parse_values, sweep=True)
+    _add_mesh_options(sweep)
+    _add_money_options(sweep)
+    _add_sampling_options(sweep)
+    out = sweep.add_argument_group("output")
+    out.add_argument("--output", "-o", default="-", metavar="FILE.csv",
+                     help="CSV file to write (default '-', standard output)")
+    out.add_argument("--totals", action="store_true",
+                     help="one row per scenario x mesh (Projection.mesh_frame, with Monte Carlo percentiles) "
+                          "instead of one per scenario x mesh x component (Projection.to_frame)")
+    out.add_argument("--chunk-size", type=_whole, default=DEFAULT_CHUNK_SCENARIOS, metavar="N",
+                     help=f"scenarios per chunk (default {DEFAULT_CHUNK_SCENARIOS:,}); bounds memory")
+    sweep.set_defaults(func=_cmd_sweep)
+
+    versions = commands.add_parser(
+        "versions", help="list the data vintages shipped per mesh", epilog=_VERSIONS_EPILOG,
+        formatter_class=formatter, allow_abbrev=False,
+        description="List the data vintages (sets of published figures) shipped for each mesh and the "
+                    "releases each covers.")
+    versions.add_argument("mesh", nargs="?", default=None, metavar="MESH",
+                          help="one mesh (default all built-in meshes)")
+    versions.set_defaults(func=_cmd_versions)
+
+    sources = commands.add_parser(
+        "sources", help="show the published figures behind each coefficient", epilog=_SOURCES_EPILOG,
+        formatter_class=formatter, allow_abbrev=False,
+        description="Show which published measurement or default produced each coefficient.")
+    _add_mesh_options(sources)
+    sources.add_argument("--format", choices=("table", "csv"), default="table",
+                         help="output format (default table)")
+    sources.set_defaults(func=_cmd_sources)
+    return parser
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _mesh_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    versions = dict(args.versions) if args.versions else None
+    kwargs: dict[str, Any] = {"meshes": args.meshes, "versions": versions}
+    if getattr(args, "sizing", None) is not None:
+        prices: Any = args.prices
+        if prices is not None and prices.lower().endswith(".csv"):
+            from .prices import PriceSheet
+
+            prices = PriceSheet.from_csv(prices)
+        kwargs.update(install=dict(args.install) if args.install else None, sizing=args.sizing, skew=args.skew,
+                      prices=prices)
+        if args.node is not None:
+            kwargs["node"] = args.node
+    return kwargs
+
+
+def _scenario_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    names = ("services", "visible_services", "rps", "waypoints", "l7_share")
+    kwargs: dict[str, Any] = {"nodes": args.nodes, "sidecars": args.sidecars}
+    kwargs.update({name: getattr(args, name) for name in names if getattr(args, name) is not None})
+    return kwargs
+
+
+def _cmd_project(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .projection import project
+
+    result = project(**_scenario_kwargs(args), **_mesh_kwargs(args), samples=args.samples, seed=args.seed)
+    if args.format == "csv":
+        result.to_frame().to_csv(out, index=False)
+    elif args.format == "json":
+        out.write(result.to_json(indent=2) + "\n")
+    else:
+        out.write(str(result) + "\n")
     return 0
+
+
+class _Progress:
+    """A one-line progress bar, redrawn in place with carriage returns."""
+
+    def __init__(self, total: int, stream: IO[str], label: str = "meshcost sweep", width: int = 30) -> None:
+        self.total = max(int(total), 1)
+        self.stream = stream
+        self.label = label
+        self.width = width
+        self.start = time.monotonic()
+        self.last = -math.inf
+        self.drawn = False
+
+    def update(self, done: float) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 and done < self.total:
+            return
+        self.last = now
+        share = min(max(done / self.total, 0.0), 1.0)
+        filled = round(share * self.width)
+        elapsed = now - self.start
+        eta = f", {elapsed * (1 - share) / share:,.0f} s left" if 0 < share < 1 and elapsed > 1 else ""
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {share:6.1%} "
+                          f"{int(done):,}/{self.total:,} scenarios{eta}   ")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _is_tty(stream: IO[str]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _sweep_grid(args: argparse.Namespace) -> tuple[list[tuple[str, np.ndarray]], dict[str, float]]:
+    """(axes: input name -> values, in grid order) and the inputs that take a single value."""
+    if args.nodes is None:
+        raise _UsageError("the following arguments are required: --nodes")
+    if args.sidecars is None and args.sidecars_per_node is None:
+        raise _UsageError("one of the arguments --sidecars --sidecars-per-node is required")
+    order = ("nodes", "sidecars", "sidecars_per_node", "services", "visible_services", "rps", "waypoints", "l7_share")
+    axes: list[tuple[str, np.ndarray]] = []
+    fixed: dict[str, float] = {}
+    for name in order:
+        values = getattr(args, name)
+        if values is None:
+            continue
+        if values.size == 1:
+            fixed[name] = float(values[0])
+        else:
+            axes.append((name, values))
+    return axes, fixed
+
+
+def _chunk_inputs(axes: list[tuple[str, np.ndarray]], fixed: dict[str, float], start: int,
+                  stop: int) -> dict[str, Any]:
+    inputs: dict[str, Any] = dict(fixed)
+    if axes:
+        index = np.unravel_index(np.arange(start, stop), tuple(v.size for _, v in axes))
+        for (name, values), idx in zip(axes, index):
+            inputs[name] = values[idx]
+    per_node = inputs.pop("sidecars_per_node", None)
+    if per_node is not None:
+        inputs["sidecars"] = np.asarray(inputs["nodes"]) * per_node
+    return inputs
+
+
+def _cmd_sweep(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .projection import project
+
+    axes, fixed = _sweep_grid(args)
+    total = int(np.prod([v.size for _, v in axes], dtype=np.int64)) if axes else 1
+    chunk = int(args.chunk_size)
+    seed = args.seed
+    if args.samples is not None and seed is None:
+        seed = int(np.random.SeedSequence().entropy % 2**63)  # one seed shared by every chunk
+    if args.output == "-":
+        handle, close = out, False
+    else:
+        try:
+            handle, close = open(args.output, "w", newline="", encoding="utf-8"), True
+        except OSError as exc:
+            raise _UsageError(f"--output: cannot write {args.output!r} ({exc.strerror or exc})") from None
+    bar = _Progress(total, err) if _is_tty(err) and (total > chunk or args.samples is not None) else None
+    written = False
+    try:
+        for start in range(0, total, chunk):
+            stop = min(start + chunk, total)
+            inputs = _chunk_inputs(axes, fixed, start, stop)
+            progress = None
+            if bar is not None and args.samples is not None:
+                def progress(done: int, of: int, start: int = start, size: int = stop - start) -> None:
+                    bar.update(start + size * done / max(of, 1))  # type: ignore[union-attr]
+            try:
+                result = project(**inputs, **_mesh_kwargs(args), samples=args.samples, seed=seed, progress=progress)
+            except MeshcostError as exc:
+                if args.sidecars_per_node is not None and str(exc).startswith("sidecars:"):
+                    raise _UsageError(f"--sidecars-per-node: nodes x sidecars-per-node must give whole numbers of "
+                                      f"pods ({_one_line(exc)})") from None
+                raise
+            frame = result.mesh_frame() if args.totals else result.to_frame()
+            # rows by scenario (then mesh and component, in order): the file does not depend on the chunking
+            frame = frame.sort_values("scenario", kind="stable")
+            frame["scenario"] += start
+            frame.to_csv(handle, index=False, header=start == 0)
+            written = True
+            if bar is not None:
+                bar.update(stop)
+    finally:
+        if bar is not None:
+            bar.close()
+        if close:
+            handle.close()
+            if not written:  # refused before the first chunk: leave no empty file behind
+                os.remove(args.output)
+    return 0
+
+
+def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
+def _cmd_versions(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from . import __version__
+    from .profiles import BUILTIN_MESHES, get_profile, versions
+
+    meshes = [args.mesh] if args.mesh else list(BUILTIN_MESHES)
+    rows = []
+    for mesh in meshes:
+        table = versions(mesh)
+        default = get_profile(mesh).version
+        for label, covers in table.items():
+            rows.append([mesh, label, "*" if label == default else "",
+                         ", ".join(covers) if covers else "(one set of figures; not tied to releases)"])
+    out.write(f"meshcost {__version__}: data vintages (* = used by default)\n\n")
+    out.write(_text_table(["mesh", "vintage", "default", "covers releases"], rows) + "\n")
+    return 0
+
+
+def _cmd_sources(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .projection import project
+
+    frame = project(nodes=1, sidecars=1, **_mesh_kwargs(args)).sources()
+    if args.format == "csv":
+        frame.to_csv(out, index=False)
+        return 0
+
+    def short(text: Any, limit: int = 70) -> str:
+        text = " ".join(str(text).split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    columns = ["mesh", "version", "component", "resource", "driver", "low", "typical", "high", "unit", "basis",
+               "source_id", "source"]
+    rows = [[short(row[c]) if c == "source" else (f"{row[c]:g}" if isinstance(row[c], float) else str(row[c]))
+             for c in columns] for row in frame.to_dict("records")]
+    out.write(_text_table(columns, rows) + "\n")
+    out.write("\nFull notes and test conditions: meshcost sources --format csv\n")
+    return 0
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+_COMMANDS = ("project", "sweep", "versions", "sources")
+
+#: Library parameter names -> the option that sets them, for error messages.
+_OPTION_OF = {
+    "nodes": "--nodes", "sidecars": "--sidecars", "services": "--services",
+    "visible_services": "--visible-services", "rps": "--rps", "waypoints": "--waypoints",
+    "l7_share": "--l7-share", "meshes": "--mesh", "versions": "--version", "samples": "--samples",
+    "seed": "--seed",
+}
+
+
+def _one_line(message: Any) -> str:
+    return " ".join(str(message).split())
+
+
+def _library_message(exc: MeshcostError) -> str:
+    """The library's message, its leading parameter name replaced by the CLI option."""
+    text = _one_line(exc)
+    name, sep, rest = text.partition(":")
+    if sep and name in _OPTION_OF:
+        return f"{_OPTION_OF[name]}:{rest}"
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; default ``sys.argv[1:]``. No arguments means
+        ``project`` with its defaults; arguments starting with an option (``--nodes 50``)
+        are taken as ``project`` options.
+
+    Returns
+    -------
+    int
+        0 on success, 2 on a bad argument or an input meshcost refuses, 130 if interrupted.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments:
+        arguments = ["project"]
+    elif arguments[0].startswith("-") and arguments[0] not in ("-h", "--help"):
+        arguments = ["project", *arguments]
+    out, err = sys.stdout, sys.stderr
+    try:
+        args = build_parser().parse_args(arguments)
+        return int(args.func(args, out, err))
+    except _UsageError as exc:
+        command = f"meshcost {arguments[0]}" if arguments[0] in _COMMANDS else "meshcost"
+        print(f"meshcost: error: {_one_line(exc)} (see '{command} --help')", file=err)
+        return 2
+    except MeshcostError as exc:
+        print(f"meshcost: error: {_library_message(exc)}", file=err)
+        return 2
+    except SystemExit as exc:  # --help
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except KeyboardInterrupt:
+        print("\nmeshcost: interrupted", file=err)
+        return 130
+    except BrokenPipeError:  # e.g. `meshcost sweep ... | head`: stop quietly
+        try:  # the recipe of Python's signal docs: send the flush at exit to devnull
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout without a file descriptor
+            pass
+        return 0

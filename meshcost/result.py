@@ -62,12 +62,19 @@ FRAME_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _full(array: np.ndarray, shape: tuple[int, ...]) -> Any:
+def _full(array: Any, shape: tuple[int, ...]) -> Any:
+    array = np.asarray(array, dtype=float)
     if shape == ():
         return float(array)
     if array.shape == shape:
         return array
     return np.broadcast_to(array, shape).copy()
+
+
+def _typical_first(bands: Bands) -> list[tuple[str, Any]]:
+    """(name, array) pairs in frame column order: typical, low, high."""
+    named = dict(zip(BAND_NAMES, bands))
+    return [(name, named[name]) for name in ("typical", "low", "high")]
 
 
 class Band:
@@ -450,7 +457,9 @@ class Projection:
         Columns: ``scenario``, the inputs, ``mesh``, ``version``, and for each figure in
         memory [MiB], cpu [vCPU], latency_p50 [ms], latency_p99 [ms] the typical value,
         ``_low`` and ``_high``, and ``_p5``/``_p50``/``_p95`` (every computed percentile)
-        when ``project(samples=...)`` ran.
+        when ``project(samples=...)`` ran; then reserved_memory [MiB], reserved_cpu [vCPU],
+        billable_memory [MiB], billable_cpu [vCPU], cost [<currency>/month], extra_nodes
+        [nodes] and capacity_share [fraction], each typical, ``_low``, ``_high``.
         """
         import pandas as pd
 
@@ -463,7 +472,7 @@ class Projection:
                                     "version": np.full(size, result.profile.version, dtype=object)}
             for figure, unit in (("memory", "MiB"), ("cpu", "vCPU"), ("latency_p50", "ms"), ("latency_p99", "ms")):
                 band = getattr(result, figure)
-                for name, array in zip(BAND_NAMES, band._arrays):
+                for name, array in _typical_first(band._arrays):
                     suffix = "" if name == "typical" else f"_{name}"
                     data[f"{figure}{suffix} [{unit}]"] = np.broadcast_to(array, self.shape).reshape(size)
                 for percent, array in (band._percentiles or {}).items():
@@ -472,7 +481,7 @@ class Projection:
             for figure, unit in (("reserved_memory", "MiB"), ("reserved_cpu", "vCPU"), ("billable_memory", "MiB"),
                                  ("billable_cpu", "vCPU"), ("cost", f"{currency}/month"), ("extra_nodes", "nodes"),
                                  ("capacity_share", "fraction")):
-                for name, array in zip(BAND_NAMES, result._mesh_cost[figure]):
+                for name, array in _typical_first(result._mesh_cost[figure]):
                     suffix = "" if name == "typical" else f"_{name}"
                     data[f"{figure}{suffix} [{unit}]"] = np.broadcast_to(array, self.shape).reshape(size)
             frames.append(pd.DataFrame(data))
