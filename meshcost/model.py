@@ -289,7 +289,8 @@ def component_latency(profile: MeshProfile, scenario: Scenario,
 def mesh_latency(per_component: dict[str, tuple[Bands, Bands]], bands: int = 3) -> tuple[Bands, Bands]:
     """Latency added per hop [ms], summed over the components on the path, (p50, p99) bands.
 
-    Summing p99s of components is an upper bound of the p99 of their sum.
+    Quantiles of the components on one hop are added, as if their delays rose and fell
+    together (comonotone): conservative for right-skewed delays such as lognormals.
     """
     p50: list = [np.zeros(())] * bands
     p99: list = [np.zeros(())] * bands
