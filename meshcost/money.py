@@ -118,9 +118,12 @@ def make_cost_settings(profiles: list[MeshProfile], shape: tuple[int, ...], *, i
     skew_array = check_array(strip(skew, "skew", "fraction"), "skew", minimum=1.0,
                              accepted="numbers >= 1 (the busiest instance's CPU over the average)")
     try:
-        np.broadcast_shapes(shape, skew_array.shape)
+        fits = np.broadcast_shapes(shape, skew_array.shape) == shape
     except ValueError:
-        raise InputValueError(f"skew: shape {skew_array.shape} does not broadcast with the inputs' shape {shape}") from None
+        fits = False
+    if not fits:
+        raise InputValueError(f"skew: shape {skew_array.shape} does not broadcast to the scenario inputs' shape "
+                              f"{shape}; give a number, or an array shaped like the inputs")
     shape_node = _node(node)
     alloc_cpu, alloc_memory = _allocatable(shape_node)
     if alloc_cpu <= 0 or alloc_memory <= 0:

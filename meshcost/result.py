@@ -164,6 +164,7 @@ class ComponentResult:
     latency_p99: Band | None
     _cost: Any = None
     _currency: Any = None
+    _skew: Any = None
 
     def _money(self, key: str, unit: Any) -> Band:
         if self._cost is None:
@@ -229,6 +230,17 @@ class ComponentResult:
     def cpu_per_instance(self) -> Band:
         """CPU of one instance [vCPU] (0 where none run)."""
         return Band(self._per_instance(self.usage.cpu), VCPU, self.shape)
+
+    @property
+    def busiest_cpu_per_instance(self) -> Band:
+        """CPU of the busiest instance [vCPU]: the average x ``skew`` for templated components.
+
+        One template sizes every sidecar and a DaemonSet is one size on every node, so a
+        request sized to usage must cover this; control planes are not scaled.
+        """
+        skew = 1.0 if self._skew is None or self.profile.instances not in ("sidecars", "nodes", "waypoints") \
+            else self._skew
+        return Band(tuple(b * skew for b in self._per_instance(self.usage.cpu)), VCPU, self.shape)
 
 
 class MeshResult:
@@ -304,6 +316,7 @@ class MeshResult:
                 None if lat is None else Band(lat[1], MS, shape),
                 (lambda name=comp.name: self._costs[name]) if self.cost_settings is not None else None,
                 currency,
+                None if self.cost_settings is None else self.cost_settings.skew,
             )
         return out
 

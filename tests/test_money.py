@@ -186,6 +186,7 @@ def test_break_even_says_clearly_when_they_never_cross():
     ({"install": {"linkerd": "enterprise"}}, meshcost.UnknownNameError, ["enterprise", "ha"]),
     ({"sizing": "vibes"}, meshcost.InputValueError, ["sizing", "chart"]),
     ({"skew": 0.5}, meshcost.InputValueError, ["skew", ">= 1"]),
+    ({"skew": np.array([1.0, 2.0])}, meshcost.InputValueError, ["skew", "shape"]),
     ({"node": "z9.galactic"}, meshcost.UnknownNameError, ["z9.galactic"]),
     ({"prices": {"vcpu_price_per_hour": -1.0, "gib_price_per_hour": 0.01}}, meshcost.InputValueError, ["vcpu_price"]),
     ({"node": NodeShape(vcpu=0.5, memory_gib=0.5, max_pods=10, name="tiny"), "prices": sheet(),
@@ -212,3 +213,13 @@ def test_bad_break_even_inputs(kwargs, words):
         break_even("istio-ambient", "istio-sidecar", **kwargs, **inputs)
     for word in words:
         assert word in str(info.value)
+
+
+def test_busiest_instance_cpu_follows_the_skew():
+    r = meshcost.project(nodes=np.array([20, 20]), sidecars=400, rps=20_000, skew=np.array([1.0, 2.5]))
+    ztunnel = r["istio-ambient"].components["ztunnel"]
+    average = ztunnel.cpu_per_instance.typical.m_as("vCPU")
+    np.testing.assert_allclose(ztunnel.busiest_cpu_per_instance.typical.m_as("vCPU"), average * np.array([1.0, 2.5]))
+    istiod = r["istio-ambient"].components["istiod"]
+    np.testing.assert_allclose(istiod.busiest_cpu_per_instance.typical.m_as("vCPU"),
+                               istiod.cpu_per_instance.typical.m_as("vCPU"))
