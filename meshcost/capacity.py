@@ -26,15 +26,13 @@ from typing import Any, Mapping
 import numpy as np
 
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
-from .model import Bands
-from .profiles import ComponentProfile, MeshProfile, Resources
+from .model import Bands, per_instance
+from .profiles import TEMPLATED_RULES, ComponentProfile, MeshProfile, Resources
 from .quantity import parse_cpu, parse_memory
 
 __all__ = ["SIZINGS", "pod_request", "component_requests", "reserve", "parse_requests", "parse_install"]
 
 SIZINGS = ("chart", "usage")
-#: Components whose instances share one resources template (skew applies when right-sizing).
-_TEMPLATED = ("sidecars", "nodes", "waypoints")
 
 
 def pod_request(app: Any, sidecars: Any, init: Any) -> np.ndarray:
@@ -82,12 +80,10 @@ def reserve(comp: ComponentProfile, instances: np.ndarray, usage_cpu: Bands, usa
     ``usage_*`` are the component's totals over its instances [vCPU, MiB]; ``request`` the
     per-instance requests from :func:`component_requests` (used when ``sizing == "chart"``).
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        safe = np.where(instances > 0, instances, 1.0)
-        per_cpu = [np.where(instances > 0, u / safe, 0.0) for u in usage_cpu]
-        per_memory = [np.where(instances > 0, u / safe, 0.0) for u in usage_memory]
+    per_cpu = [per_instance(u, instances) for u in usage_cpu]
+    per_memory = [per_instance(u, instances) for u in usage_memory]
     if sizing == "usage":
-        factor = skew if comp.instances in _TEMPLATED else 1.0
+        factor = skew if comp.instances in TEMPLATED_RULES else 1.0
         req_cpu = [c * factor for c in per_cpu]
         req_memory = per_memory
     else:

@@ -42,6 +42,7 @@ __all__ = [
     "evaluate_components",
     "mesh_terms",
     "mesh_totals",
+    "per_instance",
     "proxy_load",
     "REFERENCE_RPS",
     "component_latency",
@@ -232,12 +233,16 @@ def mesh_totals(profile: MeshProfile, scenario: Scenario,
             accumulate([(d, values[k]) for k, d in cpu], shape, bands))
 
 
+def per_instance(total: Any, instances: Any) -> np.ndarray:
+    """``total / instances``, and 0 where no instance runs."""
+    instances = np.asarray(instances, dtype=float)
+    return np.where(instances > 0, np.asarray(total, dtype=float) / np.where(instances > 0, instances, 1.0), 0.0)
+
+
 def proxy_load(comp: ComponentProfile, scenario: Scenario) -> np.ndarray:
     """Average requests per second through one instance of a proxy component [1/s]."""
     instances = component_instances(comp, scenario, None)
-    through = scenario.rps * (_traffic_share(comp, scenario) * comp.passes)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(instances > 0, through / np.where(instances > 0, instances, 1), 0.0)
+    return per_instance(scenario.rps * (_traffic_share(comp, scenario) * comp.passes), instances)
 
 
 def component_latency(profile: MeshProfile, scenario: Scenario,

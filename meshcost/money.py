@@ -22,10 +22,10 @@ import numpy as np
 
 from .capacity import SIZINGS, component_requests, parse_install, parse_requests, reserve
 from .errors import InputTypeError, InputValueError, describe_value
-from .model import Bands, ComponentUsage
+from .model import Bands, ComponentUsage, per_instance
 from .nodes import NodeShape, node_shape
 from .prices import PriceSheet, price_sheet
-from .profiles import MeshProfile
+from .profiles import TEMPLATED_RULES, MeshProfile
 from .scenario import check_array
 from .units import strip
 
@@ -147,13 +147,12 @@ class ComponentCost:
 def _check_fits(mesh: str, component: str, instances: np.ndarray, cpu: np.ndarray, memory: np.ndarray,
                 settings: CostSettings) -> None:
     """A node must fit the request of one instance of every per-pod / per-node component."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        safe = np.where(instances > 0, instances, 1.0)
-        too_big = (instances > 0) & ((cpu / safe > settings.allocatable_cpu) | (memory / safe > settings.allocatable_memory))
+    each_cpu, each_memory = per_instance(cpu, instances), per_instance(memory, instances)
+    too_big = (each_cpu > settings.allocatable_cpu) | (each_memory > settings.allocatable_memory)
     if np.any(too_big):
         index = np.unravel_index(int(np.argmax(too_big)), too_big.shape) if too_big.ndim else ()
-        each_cpu = float(np.broadcast_to(cpu / safe, too_big.shape)[index])
-        each_memory = float(np.broadcast_to(memory / safe, too_big.shape)[index])
+        each_cpu = float(np.broadcast_to(each_cpu, too_big.shape)[index])
+        each_memory = float(np.broadcast_to(each_memory, too_big.shape)[index])
         raise InputValueError(
             f"node: {settings.node.name or 'the node'} (allocatable {settings.allocatable_cpu:g} vCPU, "
             f"{settings.allocatable_memory:,.0f} MiB) is smaller than one {mesh} {component} "
@@ -169,7 +168,7 @@ def component_costs(profile: MeshProfile, usages: list[ComponentUsage], settings
         r_cpu, r_mem, b_cpu, b_mem = reserve(comp, usage.instances, usage.cpu, usage.memory, request,
                                              settings.sizing, settings.skew)
         cost = tuple(settings.monthly(c, m) for c, m in zip(b_cpu, b_mem))
-        if comp.instances in ("sidecars", "nodes", "waypoints"):
+        if comp.instances in TEMPLATED_RULES:
             _check_fits(profile.name, comp.name, usage.instances, r_cpu[1], r_mem[1], settings)
         out[comp.name] = ComponentCost(r_cpu, r_mem, b_cpu, b_mem, cost)
     return out

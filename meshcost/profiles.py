@@ -36,6 +36,7 @@ __all__ = [
     "MEMORY_DRIVERS",
     "CPU_DRIVERS",
     "INSTANCE_RULES",
+    "TEMPLATED_RULES",
     "TRAFFIC_KINDS",
     "BASES",
     "BUILTIN_MESHES",
@@ -75,6 +76,9 @@ INSTANCE_RULES: dict[str, str] = {
     "one": "exactly one",
     "control-plane": "replicas: max(1, ceil(max(proxies / capacity_proxies, services / capacity_services)))",
 }
+#: Instance rules whose instances share one resources template (every sidecar, every
+#: DaemonSet pod, every waypoint is sized alike), so a right-sized request follows the busiest.
+TEMPLATED_RULES = ("sidecars", "nodes", "waypoints")
 TRAFFIC_KINDS = ("all", "l7", "none")
 BASES = ("measured", "derived", "default", "assumption")
 BUILTIN_MESHES = ("istio-sidecar", "istio-ambient", "linkerd")

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 
 from .errors import UnknownNameError
-from .model import BAND_NAMES, Bands, CoefficientValues, ComponentUsage, evaluate_components
+from .model import BAND_NAMES, Bands, CoefficientValues, ComponentUsage, evaluate_components, per_instance
 from .money import ComponentCost, CostSettings, component_costs, mesh_cost
-from .profiles import ComponentProfile, MeshProfile
+from .profiles import TEMPLATED_RULES, ComponentProfile, MeshProfile
 from .scenario import INPUT_DOCS, Scenario
 from .units import DIMENSIONLESS, MIB, MS, VCPU, Quantity
 
@@ -217,9 +217,7 @@ class ComponentResult:
         return Band(self.usage.cpu, VCPU, self.shape)
 
     def _per_instance(self, bands: Bands) -> Bands:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            count = self.usage.instances
-            return tuple(np.where(count > 0, b / np.where(count > 0, count, 1), 0.0) for b in bands)  # type: ignore[return-value]
+        return tuple(per_instance(b, self.usage.instances) for b in bands)
 
     @property
     def memory_per_instance(self) -> Band:
@@ -238,8 +236,7 @@ class ComponentResult:
         One template sizes every sidecar and a DaemonSet is one size on every node, so a
         request sized to usage must cover this; control planes are not scaled.
         """
-        skew = 1.0 if self._skew is None or self.profile.instances not in ("sidecars", "nodes", "waypoints") \
-            else self._skew
+        skew = 1.0 if self._skew is None or self.profile.instances not in TEMPLATED_RULES else self._skew
         return Band(tuple(b * skew for b in self._per_instance(self.usage.cpu)), VCPU, self.shape)
 
 
