@@ -24,7 +24,7 @@ from .capacity import SIZINGS, component_requests, parse_install, parse_requests
 from .errors import InputTypeError, InputValueError, describe_value
 from .model import Bands, ComponentUsage, per_instance
 from .nodes import NodeShape, node_shape
-from .prices import PriceSheet, price_sheet
+from .prices import PriceSheet, monthly_amount, price_sheet
 from .profiles import TEMPLATED_RULES, MeshProfile
 from .scenario import check_array
 from .units import strip
@@ -56,9 +56,7 @@ class CostSettings:
 
     def monthly(self, cpu: np.ndarray, memory: np.ndarray) -> np.ndarray:
         """Cost of CPU [vCPU] and memory [MiB] for one month [currency]."""
-        sheet = self.prices
-        assert sheet.vcpu_price_per_hour is not None and sheet.gib_price_per_hour is not None
-        return (cpu * sheet.vcpu_price_per_hour + memory / 1024.0 * sheet.gib_price_per_hour) * sheet.hours_per_month
+        return monthly_amount(cpu, memory, self.prices)
 
 
 @lru_cache(maxsize=64)

@@ -62,6 +62,7 @@ __all__ = [
     "default_cpu_share_ratio",
     "unit_prices_from_node",
     "monthly_cost",
+    "monthly_amount",
     "node_monthly_cost",
     "savings",
 ]
@@ -787,9 +788,18 @@ def monthly_cost(cpu_vcpu: Any, memory_mib: Any, sheet: PriceSheet) -> Any:
     cpu = _amount(strip(cpu_vcpu, "cpu_vcpu", "cpu"), "cpu_vcpu", "vCPU")
     mem = _amount(strip(memory_mib, "memory_mib", "memory"), "memory_mib", "MiB")
     broadcast_shape(cpu_vcpu=cpu, memory_mib=mem)
+    return _money(np.asarray(monthly_amount(cpu, mem, sheet), dtype=np.float64), sheet)
+
+
+def monthly_amount(cpu_vcpu: np.ndarray, memory_mib: np.ndarray, sheet: PriceSheet) -> np.ndarray:
+    """The unit-price formula of :func:`monthly_cost` on plain, already validated arrays.
+
+    CPU [vCPU], memory [MiB]; returns the cost of one month [sheet currency]. The sheet
+    must have unit prices.
+    """
     assert sheet.vcpu_price_per_hour is not None and sheet.gib_price_per_hour is not None
-    hourly = cpu * sheet.vcpu_price_per_hour + (mem / _MIB_PER_GIB) * sheet.gib_price_per_hour
-    return _money(np.asarray(hourly * sheet.hours_per_month, dtype=np.float64), sheet)
+    hourly = cpu_vcpu * sheet.vcpu_price_per_hour + (memory_mib / _MIB_PER_GIB) * sheet.gib_price_per_hour
+    return hourly * sheet.hours_per_month
 
 
 def node_monthly_cost(nodes: Any, sheet: PriceSheet, node: Any = None) -> Any:
