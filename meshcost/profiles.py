@@ -25,7 +25,7 @@ import numpy as np
 from ._data import data_dir
 from .errors import DataFileError, MeshcostError, UnknownNameError
 from .sources import all_sources
-from .units import CANONICAL_UNIT, ureg
+from .units import CANONICAL_UNIT, unit_is, ureg
 
 __all__ = [
     "Coefficient",
@@ -206,34 +206,38 @@ class MeshProfile:
         self, component: str, resource: str, driver: str, values: tuple[float, float, float], unit: str
     ) -> "MeshProfile":
         """A copy with one coefficient replaced (values in ``unit``), marked as a user override."""
-        comp = self.component(component)
         where = f"override {self.name}.{component}.{resource}.{driver}"
+        if resource not in _KIND_OF_RESOURCE:
+            raise UnknownNameError(f"{where}: resource {resource!r} is not one of {list(_KIND_OF_RESOURCE)}")
         coef = _coefficient(
             {"low": values[0], "typical": values[1], "high": values[2], "unit": unit,
              "basis": "assumption", "sources": [], "note": "user override"},
             resource,
             where,
         )
+        try:
+            return self.replacing(component, resource, driver, coef)
+        except UnknownNameError as exc:
+            raise UnknownNameError(f"{where}: {exc}") from None
+
+    def replacing(self, component: str, resource: str, driver: str, coefficient: Coefficient) -> "MeshProfile":
+        """A copy with one coefficient replaced as given; latency coefficients use driver ``hop``."""
+        comp = self.component(component)
         if resource in ("latency_p50", "latency_p99"):
             if getattr(comp, resource) is None:
-                raise UnknownNameError(f"{where}: component {component!r} has no {resource}")
-            new_comp = replace(comp, **{resource: coef})
+                raise UnknownNameError(f"component {component!r} has no {resource}")
+            new_comp = replace(comp, **{resource: coefficient})
         elif resource in ("memory", "cpu"):
             terms = list(getattr(comp, resource))
             index = [i for i, t in enumerate(terms) if t.driver == driver]
             if not index:
-                raise UnknownNameError(
-                    f"{where}: component {component!r} has no {resource} term with driver {driver!r}; "
-                    f"it has {[t.driver for t in terms]}"
-                )
-            terms[index[0]] = replace(terms[index[0]], coefficient=coef)
+                raise UnknownNameError(f"component {component!r} has no {resource} term with driver {driver!r}; "
+                                       f"it has {[t.driver for t in terms]}")
+            terms[index[0]] = replace(terms[index[0]], coefficient=coefficient)
             new_comp = replace(comp, **{resource: tuple(terms)})
         else:
-            raise UnknownNameError(
-                f"{where}: resource {resource!r} is not one of memory, cpu, latency_p50, latency_p99"
-            )
-        comps = tuple(new_comp if c.name == component else c for c in self.components)
-        return replace(self, components=comps)
+            raise UnknownNameError(f"resource {resource!r} is not one of {list(_KIND_OF_RESOURCE)}")
+        return replace(self, components=tuple(new_comp if c.name == component else c for c in self.components))
 
 
 # --------------------------------------------------------------------------- loading
@@ -274,11 +278,7 @@ def _coefficient(table: Mapping[str, Any], resource: str, where: str) -> Coeffic
         quantity = ureg.Quantity(np.array([low, typical, high]), unit)
     except Exception:
         raise _fail(where, f"field 'unit' is {unit!r}, which pint cannot read") from None
-    if kind == "memory":
-        ok = quantity.dimensionless and ureg.get_root_units(quantity.units)[1] == ureg.get_root_units("bit")[1]
-    else:
-        ok = quantity.dimensionality == ureg.get_dimensionality(CANONICAL_UNIT[kind])
-    if not ok:
+    if not unit_is(quantity, kind):
         raise _fail(where, f"field 'unit' is {unit!r}; a {resource} coefficient needs a unit of {kind}")
     low_c, typical_c, high_c = (float(v) for v in quantity.m_as(CANONICAL_UNIT[kind]))
     basis = _get(table, "basis", where, str)
@@ -447,27 +447,13 @@ def _apply_overrides(base: MeshProfile, raw: Any, origin: str) -> MeshProfile:
         component = _get(table, "component", where, str)
         resource = _get(table, "resource", where, str)
         driver = _get(table, "driver", where, str, "hop")
-        try:
-            comp = profile.component(component)
-        except UnknownNameError as exc:
-            raise _fail(where, str(exc)) from None
         if resource not in _KIND_OF_RESOURCE:
             raise _fail(where, f"field 'resource' is {resource!r}; expected one of {list(_KIND_OF_RESOURCE)}")
         coef = _coefficient(table, resource, where)
-        if resource.startswith("latency"):
-            if getattr(comp, resource) is None:
-                raise _fail(where, f"component {component!r} has no {resource} to override")
-            comp = replace(comp, **{resource: coef})
-        else:
-            terms = list(getattr(comp, resource))
-            hits = [i for i, t in enumerate(terms) if t.driver == driver]
-            if not hits:
-                raise _fail(where, f"component {component!r} has no {resource} term with driver {driver!r}; "
-                                   f"it has {[t.driver for t in terms]}")
-            terms[hits[0]] = replace(terms[hits[0]], coefficient=coef)
-            comp = replace(comp, **{resource: tuple(terms)})
-        profile = replace(profile, components=tuple(comp if c.name == component else c
-                                                    for c in profile.components))
+        try:
+            profile = profile.replacing(component, resource, driver, coef)
+        except UnknownNameError as exc:
+            raise _fail(where, str(exc)) from None
     for comp in profile.components:
         if comp.latency_p50 is not None and comp.latency_p99 is not None:
             if any(a > b for a, b in zip(comp.latency_p50.values, comp.latency_p99.values)):

@@ -39,6 +39,7 @@ __all__ = [
     "strip",
     "is_quantity",
     "parse_unit",
+    "unit_is",
 ]
 
 ureg: Any = pint.get_application_registry()
@@ -107,15 +108,19 @@ def parse_unit(text: str, *, where: str) -> Any:
         raise UnitMismatchError(f"{where}: unknown unit {text!r} ({exc})") from None
 
 
+def unit_is(value: Any, kind: str) -> bool:
+    """Whether a Quantity's unit is of ``kind``; memory must be in the byte family
+    (pint treats bytes as dimensionless, so a bare count is not memory)."""
+    if kind in ("count", "fraction"):
+        return bool(value.dimensionless and ureg.get_root_units(value.units)[1] != _BIT_ROOT)
+    if kind == "memory":
+        return bool(value.dimensionless and ureg.get_root_units(value.units)[1] == _BIT_ROOT)
+    return bool(value.dimensionality == _dimension_of[kind])
+
+
 def _check_unit(value: Any, name: str, kind: str) -> None:
     units = value.units
-    if kind in ("count", "fraction"):
-        ok = value.dimensionless and ureg.get_root_units(units)[1] != _BIT_ROOT
-    elif kind == "memory":
-        ok = value.dimensionless and ureg.get_root_units(units)[1] == _BIT_ROOT
-    else:
-        ok = value.dimensionality == _dimension_of[kind]
-    if not ok:
+    if not unit_is(value, kind):
         raise UnitMismatchError(
             f"{name}: got a Quantity in {units:~} ({describe_value(value)}); "
             f"expected {_EXPECTED[kind]}"
