@@ -141,14 +141,12 @@ def _instances_and_proxies(profile: MeshProfile, scenario: Scenario) -> tuple[di
     return instances, proxies
 
 
-def _terms(comp: ComponentProfile, resource: str, values: CoefficientValues, instances: np.ndarray,
-           scenario: Scenario, proxies: np.ndarray) -> list[tuple[np.ndarray, tuple]]:
-    """(driver total, (low, typical, high) coefficient) for each of a component's terms."""
-    return [
-        (driver_total(term.driver, comp, instances, scenario, proxies, term.per_rps),
-         values[(comp.name, resource, term.driver)])
-        for term in getattr(comp, resource)
-    ]
+def _component_terms(comp: ComponentProfile, resource: str, instances: np.ndarray, scenario: Scenario,
+                     proxies: np.ndarray) -> list[tuple[tuple[str, str, str], np.ndarray]]:
+    """((component, resource, driver), driver total) for each of a component's terms."""
+    return [((comp.name, resource, term.driver),
+             driver_total(term.driver, comp, instances, scenario, proxies, term.per_rps))
+            for term in getattr(comp, resource)]
 
 
 def accumulate(terms: list[tuple[np.ndarray, tuple]], shape: tuple[int, ...], bands: int = 3) -> Bands:
@@ -188,12 +186,11 @@ def evaluate_components(profile: MeshProfile, scenario: Scenario,
     usages = []
     for comp in profile.components:
         count = instances[comp.name]
-        usages.append(ComponentUsage(
-            comp.name,
-            count,
-            accumulate(_terms(comp, "memory", values, count, scenario, proxies), scenario.shape, bands),
-            accumulate(_terms(comp, "cpu", values, count, scenario, proxies), scenario.shape, bands),
-        ))
+        memory = _component_terms(comp, "memory", count, scenario, proxies)
+        cpu = _component_terms(comp, "cpu", count, scenario, proxies)
+        usages.append(ComponentUsage(comp.name, count,
+                                     accumulate([(d, values[k]) for k, d in memory], scenario.shape, bands),
+                                     accumulate([(d, values[k]) for k, d in cpu], scenario.shape, bands)))
     return usages
 
 
@@ -209,11 +206,8 @@ def mesh_terms(profile: MeshProfile, scenario: Scenario) -> tuple[list[tuple[tup
     memory: list[tuple[tuple[str, str, str], np.ndarray]] = []
     cpu: list[tuple[tuple[str, str, str], np.ndarray]] = []
     for comp in profile.components:
-        count = instances[comp.name]
-        for resource, out in (("memory", memory), ("cpu", cpu)):
-            for term in getattr(comp, resource):
-                out.append(((comp.name, resource, term.driver),
-                            driver_total(term.driver, comp, count, scenario, proxies, term.per_rps)))
+        memory += _component_terms(comp, "memory", instances[comp.name], scenario, proxies)
+        cpu += _component_terms(comp, "cpu", instances[comp.name], scenario, proxies)
     return memory, cpu
 
 
