@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 
 from .errors import InputValueError, describe_value
-from .latency import chain_quantiles, naive_sum, sidecar_latency_at
+from .latency import _hops, chain_quantiles, naive_sum, sidecar_latency_at
 from .model import REFERENCE_RPS
-from .profiles import get_profile
+from .profiles import MeshProfile, get_profile
 from .result import Band
 from .units import MS, strip
 
-__all__ = ["PathLatency", "compose_hops", "latency_at"]
+__all__ = ["PathLatency", "compose_hops", "loaded_hop", "latency_at"]
 
 
 @dataclass(frozen=True)
@@ -34,16 +34,9 @@ class PathLatency:
     naive_p99: Band
 
 
-def _hops(hops: Any) -> np.ndarray:
-    array = strip(hops, "hops", "count")
-    if not np.all(np.isfinite(array)) or np.any(array < 0) or np.any(array != np.floor(array)):
-        raise InputValueError(f"hops: got {describe_value(hops)}; expected whole numbers >= 0")
-    return array
-
-
 def compose_hops(per_hop_p50: tuple, per_hop_p99: tuple, hops: Any) -> PathLatency:
     """Compose per-hop (low, typical, high) p50 / p99 [ms] over ``hops`` hops (broadcasts)."""
-    count = _hops(hops)
+    count = _hops(hops)  # latency's check: whole numbers >= 0
     p50, p99, naive = [], [], []
     for a50, a99 in zip(per_hop_p50, per_hop_p99):
         a50, a99, n = np.broadcast_arrays(np.asarray(a50, float), np.asarray(a99, float), count)
@@ -57,6 +50,34 @@ def compose_hops(per_hop_p50: tuple, per_hop_p99: tuple, hops: Any) -> PathLaten
     shape = np.broadcast(*p50).shape
     return PathLatency(count if count.ndim else float(count), Band(tuple(p50), MS, shape),
                        Band(tuple(p99), MS, shape), Band(tuple(naive), MS, shape))
+
+
+def loaded_hop(profile: MeshProfile, rps_per_proxy: np.ndarray, *, cpu_limit: Any = np.inf, workers: Any = None,
+               l7: bool = False, q: Any = (0.5, 0.99)) -> tuple[list[np.ndarray], float]:
+    """Latency the proxies on one hop add at a load through each, per band (low, typical, high) [ms].
+
+    Each band's array has the quantiles ``q`` first (as :func:`meshcost.latency.sidecar_latency_at`
+    returns them). Also returns the typical saturation rate of the first proxy to saturate [1/s].
+    Ambient waypoints count only with ``l7``; a proxy without a CPU-per-request term queues at no cost.
+    """
+    bands: list[Any] = [0.0, 0.0, 0.0]
+    capacity = np.inf
+    for comp in profile.components:
+        if comp.latency_p50 is None or comp.latency_p99 is None or comp.traffic == "none" \
+                or (comp.traffic == "l7" and not l7):
+            continue
+        request = [t for t in comp.cpu if t.driver == "request"]
+        threads = comp.workers if workers is None else workers
+        for band in range(3):
+            cpu = request[0].coefficient.values[band] * 1000.0 / request[0].per_rps if request else 0.0
+            loaded = sidecar_latency_at(
+                rps_per_proxy, cpu_limit, comp.latency_p50.values[band], comp.latency_p99.values[band], cpu,
+                worker_threads=threads, passes=comp.passes, q=q, reference_rps=REFERENCE_RPS,
+                reference_servers=comp.workers)
+            bands[band] = bands[band] + loaded.latency
+            if band == 1:
+                capacity = min(capacity, float(np.min(loaded.capacity_rps)))
+    return bands, capacity
 
 
 def latency_at(mesh: str, rps_per_proxy: Any, *, cpu_limit: Any = None, workers: Any = None,
@@ -97,18 +118,7 @@ def latency_at(mesh: str, rps_per_proxy: Any, *, cpu_limit: Any = None, workers:
     limit = np.inf if cpu_limit is None else strip(cpu_limit, "cpu_limit", "cpu")
     if np.any(np.asarray(limit) <= 0):
         raise InputValueError(f"cpu_limit: got {describe_value(cpu_limit)}; expected a CPU limit > 0 [vCPU]")
-    p50: list = [0.0, 0.0, 0.0]
-    p99: list = [0.0, 0.0, 0.0]
-    for comp in profile.components:
-        if comp.latency_p50 is None or comp.traffic == "none" or (comp.traffic == "l7" and not l7):
-            continue
-        request = [t for t in comp.cpu if t.driver == "request"][0]
-        threads = comp.workers if workers is None else workers
-        for band in range(3):
-            loaded = sidecar_latency_at(
-                rps, limit, comp.latency_p50.values[band], comp.latency_p99.values[band],
-                request.coefficient.values[band] * 1000.0 / request.per_rps, worker_threads=threads,
-                passes=comp.passes, q=(0.5, 0.99), reference_rps=REFERENCE_RPS, reference_servers=comp.workers)
-            p50[band] = p50[band] + loaded.latency[0]
-            p99[band] = p99[band] + loaded.latency[1]
-    return compose_hops(tuple(p50), tuple(p99), hops)
+    bands, _ = loaded_hop(profile, rps, cpu_limit=limit, workers=workers, l7=l7)
+    p50 = tuple(b[0] for b in bands)
+    p99 = tuple(b[1] for b in bands)
+    return compose_hops(p50, p99, hops)

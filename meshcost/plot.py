@@ -326,23 +326,9 @@ def _on_path(profile: "MeshProfile", l7: bool) -> list[Any]:
 def _loaded(profile: "MeshProfile", rps: np.ndarray, limit: Any, l7: bool,
             quantile: float) -> tuple[list[np.ndarray], float]:
     """(low, typical, high) added latency [ms] at each rps, and the typical saturation rate [1/s]."""
-    from .latency import sidecar_latency_at
-    from .model import REFERENCE_RPS
+    from .paths import loaded_hop
 
-    bands = [np.zeros_like(rps) for _ in range(3)]
-    capacity = np.inf
-    for comp in _on_path(profile, l7):
-        request = [t for t in comp.cpu if t.driver == "request"]
-        for band in range(3):
-            cpu = request[0].coefficient.values[band] * 1000.0 / request[0].per_rps if request else 0.0
-            loaded = sidecar_latency_at(
-                rps, limit, comp.latency_p50.values[band], comp.latency_p99.values[band], cpu,
-                worker_threads=comp.workers, passes=comp.passes, q=quantile,
-                reference_rps=REFERENCE_RPS, reference_servers=comp.workers)
-            bands[band] = bands[band] + loaded.latency
-            if band == 1:
-                capacity = min(capacity, float(np.min(loaded.capacity_rps)))
-    return bands, capacity
+    return loaded_hop(profile, rps, cpu_limit=limit, l7=l7, q=quantile)
 
 
 def plot_latency_vs_load(
