@@ -71,6 +71,12 @@ def _full(array: Any, shape: tuple[int, ...]) -> Any:
     return np.broadcast_to(array, shape).copy()
 
 
+#: Unit in the frame's column names, per figure (cost is renamed to the sheet's currency).
+_FRAME_UNITS = {"memory": "MiB", "cpu": "vCPU", "latency_p50": "ms", "latency_p99": "ms",
+                "reserved_memory": "MiB", "reserved_cpu": "vCPU", "billable_memory": "MiB",
+                "billable_cpu": "vCPU", "cost": "USD/month"}
+
+
 def _typical_first(bands: Bands) -> list[tuple[str, Any]]:
     """(name, array) pairs in frame column order: typical, low, high."""
     named = dict(zip(BAND_NAMES, bands))
@@ -447,8 +453,7 @@ class Projection:
                                      ("reserved_memory", money.reserved_memory), ("reserved_cpu", money.reserved_cpu),
                                      ("billable_memory", money.billable_memory), ("billable_cpu", money.billable_cpu),
                                      ("cost", money.cost)):
-                    unit = {"memory": "MiB", "cpu": "vCPU", "reserved_memory": "MiB", "reserved_cpu": "vCPU",
-                            "billable_memory": "MiB", "billable_cpu": "vCPU", "cost": "USD/month"}.get(label, "ms")
+                    unit = _FRAME_UNITS[label]
                     for band_name, band in zip(BAND_NAMES, bands):
                         suffix = "" if band_name == "typical" else f"_{band_name}"
                         blocks[f"{label}{suffix} [{unit}]"].append(flat(band))

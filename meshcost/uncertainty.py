@@ -98,10 +98,7 @@ def _draw(mesh: str, values: CoefficientValues, samples: int, rng: np.random.Gen
 
 def _flat_scenario(scenario: Scenario, start: int, stop: int) -> Scenario:
     size = int(np.prod(scenario.shape, dtype=np.int64))
-    fields = {}
-    for name in ("nodes", "sidecars", "services", "visible_services", "rps", "waypoints", "l7_share"):
-        array = np.broadcast_to(getattr(scenario, name), scenario.shape).reshape(size)
-        fields[name] = array[start:stop][np.newaxis, :]
+    fields = {name: array.reshape(size)[start:stop][np.newaxis, :] for name, array in scenario.inputs().items()}
     return replace(scenario, shape=(1, stop - start), **fields)
 
 
@@ -132,8 +129,7 @@ def row_percentiles(values: np.ndarray, percentiles: tuple[float, ...]) -> np.nd
 
 
 def _subset(chunk: Scenario, columns: np.ndarray) -> Scenario:
-    fields = {name: np.broadcast_to(getattr(chunk, name), chunk.shape)[:, columns]
-              for name in ("nodes", "sidecars", "services", "visible_services", "rps", "waypoints", "l7_share")}
+    fields = {name: array[:, columns] for name, array in chunk.inputs().items()}
     return replace(chunk, shape=(1, len(columns)), **fields)
 
 
