@@ -45,7 +45,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from .errors import DataFileError, InputTypeError, InputValueError, describe_value
 from .quantity import parse_cpu, parse_memory
@@ -286,6 +285,8 @@ def _parse(text: str, label: str, suffix: str) -> list:
         except json.JSONDecodeError as exc:
             raise DataFileError(f"{label}: line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})") from None
         return document if isinstance(document, list) else [document]
+    import yaml  # only YAML input needs it; kept off `import meshcost`
+
     try:
         return list(yaml.safe_load_all(text))
     except yaml.YAMLError as exc:
