@@ -37,7 +37,7 @@ import numpy as np
 
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .prices import _find_node_row
-from .scenario import broadcast_shape
+from .scenario import broadcast_shape, first_where
 from .units import is_quantity, strip, ureg
 
 __all__ = [
@@ -152,15 +152,11 @@ _UBUNTU_OFFSET_MIB = 4.0
 # ----------------------------------------------------------------------------- helpers
 
 
-def _first_bad(array: np.ndarray, bad: np.ndarray) -> float:
-    return float(np.broadcast_to(array, bad.shape)[bad].flat[0])
-
-
 def _positive(value: Any, name: str, kind: str, unit: str) -> np.ndarray:
     array = strip(value, name, kind)
     bad = ~np.isfinite(array) | (array <= 0)
     if np.any(bad):
-        raise InputValueError(f"{name}: got {_first_bad(array, bad)!r}; expected a finite amount > 0 [{unit}]")
+        raise InputValueError(f"{name}: got {first_where(array, bad)!r}; expected a finite amount > 0 [{unit}]")
     return array
 
 
@@ -168,7 +164,7 @@ def _pods(value: Any, name: str = "max_pods") -> np.ndarray:
     array = strip(value, name, "count")
     bad = ~np.isfinite(array) | (array < 1) | (np.floor(array) != array)
     if np.any(bad):
-        raise InputValueError(f"{name}: got {_first_bad(array, bad)!r}; expected whole numbers of pods >= 1")
+        raise InputValueError(f"{name}: got {first_where(array, bad)!r}; expected whole numbers of pods >= 1")
     return array
 
 
@@ -452,7 +448,7 @@ def memory_capacity(memory_mib: Any, capacity_overhead: Any = "none") -> np.ndar
     bad = ~np.isfinite(share) | (share < 0) | (share >= 1)
     if np.any(bad):
         raise InputValueError(
-            f"capacity_overhead: got {_first_bad(share, bad)!r}; expected a share of memory in [0, 1) "
+            f"capacity_overhead: got {first_where(share, bad)!r}; expected a share of memory in [0, 1) "
             f"or one of {list(CAPACITY_OVERHEADS)}"
         )
     shape = broadcast_shape(memory_mib=mem, capacity_overhead=share)

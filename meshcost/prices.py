@@ -42,7 +42,7 @@ from .errors import (
     UnknownNameError,
     describe_value,
 )
-from .scenario import broadcast_shape
+from .scenario import broadcast_shape, first_where
 from .units import is_quantity, strip, ureg
 
 __all__ = [
@@ -383,7 +383,7 @@ def _plain_price(value: Any, name: str) -> np.ndarray:
     array = strip(value, name, "count")
     bad = ~np.isfinite(array) | (array < 0)
     if np.any(bad):
-        got = float(np.broadcast_to(array, bad.shape)[bad].flat[0])
+        got = first_where(array, bad)
         raise InputValueError(f"{name}: got {got!r}; expected a finite price >= 0 [currency per hour]")
     return array
 
@@ -398,7 +398,7 @@ def _gib(value: Any, name: str) -> np.ndarray:
 def _positive(array: np.ndarray, name: str, unit: str) -> np.ndarray:
     bad = ~np.isfinite(array) | (array <= 0)
     if np.any(bad):
-        got = float(np.broadcast_to(array, bad.shape)[bad].flat[0])
+        got = first_where(array, bad)
         raise InputValueError(f"{name}: got {got!r}; expected a finite amount > 0 [{unit}]")
     return array
 
@@ -747,7 +747,7 @@ def _sheet(sheet: Any) -> PriceSheet:
 def _amount(array: np.ndarray, name: str, unit: str) -> np.ndarray:
     bad = ~np.isfinite(array) | (array < 0)
     if np.any(bad):
-        got = float(np.broadcast_to(array, bad.shape)[bad].flat[0])
+        got = first_where(array, bad)
         raise InputValueError(f"{name}: got {got!r}; expected a finite amount >= 0 [{unit}]")
     return array
 

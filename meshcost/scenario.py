@@ -15,7 +15,8 @@ import numpy as np
 from .errors import BroadcastError, InputValueError, describe_value
 from .units import strip
 
-__all__ = ["Scenario", "make_scenario", "DEFAULT_PODS_PER_SERVICE", "INPUT_DOCS", "check_array", "broadcast_shape"]
+__all__ = ["Scenario", "make_scenario", "DEFAULT_PODS_PER_SERVICE", "INPUT_DOCS", "check_array", "broadcast_shape",
+           "first_where"]
 
 #: Default meshed pods per Service when ``services`` is not given. A modelling assumption:
 #: Istio's load test runs 2 pods per service; Kubernetes' scalability envelope (150,000 pods,
@@ -52,8 +53,9 @@ class Scenario:
         return {name: np.broadcast_to(getattr(self, name), self.shape) for name in INPUT_DOCS}
 
 
-def _first_bad(array: np.ndarray, ok: np.ndarray) -> float:
-    return float(np.broadcast_to(array, ok.shape)[~ok].flat[0])
+def first_where(array: Any, mask: np.ndarray) -> float:
+    """The first value of ``array`` (broadcast to ``mask``) where ``mask`` is true, for error messages."""
+    return float(np.broadcast_to(array, mask.shape)[mask].flat[0])
 
 
 def check_array(array: np.ndarray, name: str, *, minimum: float = 0.0, maximum: float | None = None,
@@ -72,11 +74,11 @@ def check_array(array: np.ndarray, name: str, *, minimum: float = 0.0, maximum: 
         return array
     ok = np.isfinite(array)
     if not ok.all():
-        raise InputValueError(f"{name}: got {_first_bad(array, ok)!r} in an array; expected {accepted}")
+        raise InputValueError(f"{name}: got {first_where(array, ~ok)!r} in an array; expected {accepted}")
     for good in (array >= minimum, None if maximum is None else array <= maximum,
                  (np.floor(array) == array) if whole else None):
         if good is not None and not good.all():
-            raise InputValueError(f"{name}: got {_first_bad(array, good)!r} in an array; expected {accepted}")
+            raise InputValueError(f"{name}: got {first_where(array, ~good)!r} in an array; expected {accepted}")
     return array
 
 
@@ -136,15 +138,15 @@ def make_scenario(
         over = named["visible_services"] > named["services"]
         if np.any(over):
             raise InputValueError(
-                f"visible_services: got {_first_bad(named['visible_services'], ~over)!r} where services is "
-                f"{_first_bad(np.broadcast_to(named['services'], over.shape), ~over)!r}; "
+                f"visible_services: got {first_where(named['visible_services'], over)!r} where services is "
+                f"{first_where(named['services'], over)!r}; "
                 "expected visible_services <= services"
             )
     if l7_share is not None:
         orphan = (named["l7_share"] > 0) & (named["waypoints"] == 0)
         if np.any(orphan):
             raise InputValueError(
-                f"l7_share: got {_first_bad(named['l7_share'], ~orphan)!r} with waypoints = 0; "
+                f"l7_share: got {first_where(named['l7_share'], orphan)!r} with waypoints = 0; "
                 "expected l7_share = 0 when there are no waypoints (L7 traffic needs a waypoint)"
             )
     return Scenario(shape=shape, **named)
