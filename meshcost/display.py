@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import numpy as np
 
-from .report import format_memory, format_number
+from .report import format_memory, format_number, scenario_headline
 
 if TYPE_CHECKING:  # pragma: no cover
     from .result import Band, MeshResult, Projection
@@ -83,20 +83,6 @@ def _min_max_cell(band: "Band", fmt: Callable[[float], str]) -> str:
     return f"{_esc(_fmt(float(typical.min()), fmt))} – {_esc(_fmt(float(typical.max()), fmt))}"
 
 
-def _cost_band(result: "MeshResult") -> "Band | None":
-    if getattr(result, "cost_settings", None) is None:
-        return None
-    try:
-        return result.cost
-    except (AttributeError, AssertionError):
-        return None
-
-
-def _currency(projection: "Projection") -> str:
-    settings = getattr(projection, "cost_settings", None)
-    return str(getattr(settings, "currency", "USD")) if settings is not None else "USD"
-
-
 def _mesh_label(result: "MeshResult") -> str:
     version = getattr(result.profile, "version", "")
     label = f"<b>{_esc(result.name)}</b>"
@@ -106,17 +92,9 @@ def _mesh_label(result: "MeshResult") -> str:
 
 
 def _scalar_html(projection: "Projection") -> str:
-    inputs = {k: float(v) for k, v in projection.inputs.items()}
-    head = (
-        f"{inputs['nodes']:,.0f} nodes, {inputs['sidecars']:,.0f} meshed pods, "
-        f"{inputs['services']:,.0f} services ({inputs['visible_services']:,.0f} visible per sidecar), "
-        f"{inputs['rps']:,.0f} requests/s, {inputs['waypoints']:,.0f} waypoints"
-    )
-    costs = {result.name: _cost_band(result) for result in projection}
-    with_cost = all(c is not None for c in costs.values())
-    header = ["mesh", "memory", "CPU [vCPU]", "p50 per hop [ms]", "p99 per hop [ms]"]
-    if with_cost:
-        header.append(f"cost [{_currency(projection)}/month]")
+    head = scenario_headline(projection)
+    header = ["mesh", "memory", "CPU [vCPU]", "p50 per hop [ms]", "p99 per hop [ms]",
+              f"cost [{projection.cost_settings.currency}/month]"]
     rows = []
     detail = []
     for result in projection:
@@ -126,9 +104,8 @@ def _scalar_html(projection: "Projection") -> str:
             _band_cell(result.cpu, format_number),
             _band_cell(result.latency_p50, format_number),
             _band_cell(result.latency_p99, format_number),
+            _band_cell(result.cost, _money),
         ]
-        if with_cost:
-            row.append(_band_cell(costs[result.name], _money))  # type: ignore[arg-type]
         rows.append(row)
         for comp in result.components.values():
             count = float(comp.instances)
@@ -159,11 +136,7 @@ def _scalar_html(projection: "Projection") -> str:
 
 def _array_html(projection: "Projection") -> str:
     size = int(np.prod(projection.shape, dtype=np.int64))
-    costs = {result.name: _cost_band(result) for result in projection}
-    with_cost = all(c is not None for c in costs.values())
-    header = ["mesh", "memory", "CPU [vCPU]", "p99 per hop [ms]"]
-    if with_cost:
-        header.append(f"cost [{_currency(projection)}/month]")
+    header = ["mesh", "memory", "CPU [vCPU]", "p99 per hop [ms]", f"cost [{projection.cost_settings.currency}/month]"]
     rows = []
     for result in projection:
         row = [
@@ -171,9 +144,8 @@ def _array_html(projection: "Projection") -> str:
             _min_max_cell(result.memory, format_memory),
             _min_max_cell(result.cpu, format_number),
             _min_max_cell(result.latency_p99, format_number),
+            _min_max_cell(result.cost, _money),
         ]
-        if with_cost:
-            row.append(_min_max_cell(costs[result.name], _money))  # type: ignore[arg-type]
         rows.append(row)
     return (
         f"<p style=\"margin:0.3em 0\"><b>meshcost</b>: {size:,} scenarios (shape {_esc(projection.shape)}); "
@@ -195,7 +167,7 @@ def projection_html(projection: "Projection") -> str:
     -------
     str
         One ``<div>``: for a single scenario, each mesh's memory, CPU, p50 / p99 per hop
-        (and monthly cost when computed) as typical (low – high), the outer Monte Carlo
+        and monthly cost as typical (low – high), the outer Monte Carlo
         percentiles (p5 – p95 by default) when present, and a per-component breakdown; for many scenarios, the minimum – maximum
         of the typical values. All text is HTML-escaped; no external CSS or JavaScript.
     """

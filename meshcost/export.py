@@ -157,19 +157,6 @@ class _Encoder:
         return out
 
 
-def _currency(projection: "Projection") -> str:
-    settings = getattr(projection, "cost_settings", None)
-    return str(getattr(settings, "currency", "USD")) if settings is not None else "USD"
-
-
-def _money_band(owner: Any, figure: str) -> "Band | None":
-    """``owner.figure`` if this projection computed money figures, else None."""
-    try:
-        return getattr(owner, figure)
-    except (AttributeError, AssertionError):
-        return None
-
-
 def _mesh(result: "MeshResult", currency: str, encoder: _Encoder) -> dict[str, Any]:
     profile = result.profile
     base = ("meshes", result.name)
@@ -182,12 +169,8 @@ def _mesh(result: "MeshResult", currency: str, encoder: _Encoder) -> dict[str, A
     }
     for figure, unit in MESH_FIGURES.items():
         out[figure] = encoder.band(getattr(result, figure), unit, (*base, figure))
-    has_money = getattr(result, "cost_settings", None) is not None
-    if has_money:
-        for figure, unit in MONEY_FIGURES.items():
-            band = _money_band(result, figure)
-            if band is not None:
-                out[figure] = encoder.band(band, unit.format(currency=currency), (*base, figure))
+    for figure, unit in MONEY_FIGURES.items():
+        out[figure] = encoder.band(getattr(result, figure), unit.format(currency=currency), (*base, figure))
     components: dict[str, Any] = {}
     for name, comp in result.components.items():
         path = (*base, "components", name)
@@ -201,12 +184,9 @@ def _mesh(result: "MeshResult", currency: str, encoder: _Encoder) -> dict[str, A
             band = getattr(comp, figure, None)
             if band is not None:
                 entry[figure] = encoder.band(band, "ms", (*path, figure))
-        if has_money:
-            for figure in _COMPONENT_MONEY:
-                band = _money_band(comp, figure)
-                if band is not None:
-                    unit = MONEY_FIGURES[figure].format(currency=currency)
-                    entry[figure] = encoder.band(band, unit, (*path, figure))
+        for figure in _COMPONENT_MONEY:
+            unit = MONEY_FIGURES[figure].format(currency=currency)
+            entry[figure] = encoder.band(getattr(comp, figure), unit, (*path, figure))
         components[name] = entry
     out["components"] = components
     return out
@@ -234,7 +214,7 @@ def projection_to_dict(projection: "Projection") -> dict[str, Any]:
     percents: set[float] = set()
     for result in projection:
         percents.update(float(p) for p in (getattr(result.memory, "percentiles", None) or {}))
-    currency = _currency(projection)
+    currency = projection.cost_settings.currency
     meshes = {result.name: _mesh(result, currency, encoder) for result in projection}
     return {
         "schema": SCHEMA,

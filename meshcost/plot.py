@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
     from .profiles import MeshProfile
-    from .result import Band, Projection
+    from .result import Projection
 
 __all__ = [
     "MissingDependencyError",
@@ -97,22 +97,6 @@ def _axes(ax: Any) -> Any:
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
     return ax
-
-
-def _currency(projection: "Projection") -> str:
-    settings = getattr(projection, "cost_settings", None)
-    return str(getattr(settings, "currency", "USD")) if settings is not None else "USD"
-
-
-def _figure_band(owner: Any, figure: str, where: str) -> "Band":
-    try:
-        band = getattr(owner, figure)
-    except (AttributeError, AssertionError):
-        band = None
-    if band is None:
-        raise InputValueError(f"figure: {figure!r} is not available for {where} (money figures need a "
-                              "projection made with cost settings, i.e. by meshcost.project)")
-    return band
 
 
 def _check_figure(figure: Any, accepted: Iterable[str]) -> str:
@@ -194,11 +178,11 @@ def plot_overhead(projection: "Projection", x: str = "nodes", figure: str = "mem
     order = np.argsort(xs, kind="stable")
     xs = xs[order]
     label, unit, divisor = OVERHEAD_FIGURES[figure]
-    unit = unit.format(currency=_currency(projection))
+    unit = unit.format(currency=projection.cost_settings.currency)
     ax = _axes(ax)
     any_percentiles = ""
     for index, result in enumerate(projection):
-        band = _figure_band(result, figure, f"mesh {result.name!r}")
+        band = getattr(result, figure)
         low, typical, high = (_finite(np.ravel(a))[order] / divisor for a in band.magnitudes())
         color = _mesh_color(index)
         ax.fill_between(xs, low, high, color=color, alpha=0.18, linewidth=0)
@@ -265,7 +249,7 @@ def plot_components(projection: "Projection", figure: str = "memory", scenario: 
     figure = _check_figure(figure, COMPONENT_FIGURES)
     index = _scenario_index(scenario, projection.shape)
     label, unit, divisor = OVERHEAD_FIGURES[figure]
-    unit = unit.format(currency=_currency(projection))
+    unit = unit.format(currency=projection.cost_settings.currency)
     ax = _axes(ax)
     colors: dict[str, str] = {}
     labelled: set[str] = set()
@@ -278,7 +262,7 @@ def plot_components(projection: "Projection", figure: str = "memory", scenario: 
                 band = getattr(comp, figure, None)
                 value = 0.0 if band is None else _at(band.magnitudes()[1], index)
             else:
-                value = _at(_figure_band(comp, figure, f"component {result.name}.{comp.name}").magnitudes()[1], index)
+                value = _at(getattr(comp, figure).magnitudes()[1], index)
             value = value / divisor
             if not np.isfinite(value) or value <= 0:
                 continue
@@ -287,8 +271,7 @@ def plot_components(projection: "Projection", figure: str = "memory", scenario: 
                    label=None if comp.name in labelled else comp.name)
             labelled.add(comp.name)
             bottom += value
-        total = _figure_band(result, figure, f"mesh {result.name!r}") if not figure.startswith("latency") \
-            else getattr(result, figure)
+        total = getattr(result, figure)
         low, typical, high = (_at(a, index) / divisor for a in total.magnitudes())
         if all(np.isfinite(v) for v in (low, typical, high)):
             ax.errorbar(position, typical, yerr=[[max(typical - low, 0.0)], [max(high - typical, 0.0)]],

@@ -226,5 +226,5 @@ def project(
             percentile_arrays = {figure: dict(zip(mc.percentiles, arrays))
                                  for figure, arrays in mc.figures[profile.name].items()}
         results[profile.name] = MeshResult(profile, scenario, values, memory, cpu, latency, per_component,
-                                           percentile_arrays, cost_settings)
+                                           cost_settings, percentile_arrays)
     return Projection(scenario, results, cost_settings)

@@ -9,7 +9,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from .result import Projection
 
-__all__ = ["format_projection", "format_memory", "format_number"]
+__all__ = ["format_projection", "format_memory", "format_number", "scenario_headline"]
 
 
 def format_memory(mib: float) -> str:
@@ -43,13 +43,18 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _scalar_report(projection: "Projection") -> str:
+def scenario_headline(projection: "Projection") -> str:
+    """One scenario's inputs in words: "500 nodes, 5,000 meshed pods, ..."."""
     inputs = {k: float(v) for k, v in projection.inputs.items()}
-    head = (
-        f"meshcost: {inputs['nodes']:,.0f} nodes, {inputs['sidecars']:,.0f} meshed pods, "
+    return (
+        f"{inputs['nodes']:,.0f} nodes, {inputs['sidecars']:,.0f} meshed pods, "
         f"{inputs['services']:,.0f} services ({inputs['visible_services']:,.0f} visible per sidecar), "
         f"{inputs['rps']:,.0f} requests/s, {inputs['waypoints']:,.0f} waypoints"
     )
+
+
+def _scalar_report(projection: "Projection") -> str:
+    head = f"meshcost: {scenario_headline(projection)}"
     rows = [["mesh", "memory: typical (low - high)", "CPU [vCPU]", "p50 per hop [ms]", "p99 per hop [ms]"]]
     detail = [["mesh", "component", "instances", "memory each", "memory total", "CPU total [vCPU]"]]
     for result in projection:

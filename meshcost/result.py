@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
@@ -168,13 +168,11 @@ class ComponentResult:
     shape: tuple[int, ...]
     latency_p50: Band | None
     latency_p99: Band | None
-    _cost: Any = None
-    _currency: Any = None
-    _skew: Any = None
+    _cost: Callable[[], ComponentCost]
+    _currency: Any
+    _skew: np.ndarray
 
     def _money(self, key: str, unit: Any) -> Band:
-        if self._cost is None:
-            raise AttributeError("this result was made without cost settings; use meshcost.project()")
         return Band(getattr(self._cost(), key), unit, self.shape)
 
     @property
@@ -242,7 +240,7 @@ class ComponentResult:
         One template sizes every sidecar and a DaemonSet is one size on every node, so a
         request sized to usage must cover this; control planes are not scaled.
         """
-        skew = 1.0 if self._skew is None or self.profile.instances not in TEMPLATED_RULES else self._skew
+        skew = self._skew if self.profile.instances in TEMPLATED_RULES else 1.0
         return Band(tuple(b * skew for b in self._per_instance(self.usage.cpu)), VCPU, self.shape)
 
 
@@ -251,9 +249,8 @@ class MeshResult:
 
     def __init__(self, profile: MeshProfile, scenario: Scenario, values: CoefficientValues,
                  memory: Bands, cpu: Bands, latency: tuple[Bands, Bands],
-                 component_latency: dict[str, tuple[Bands, Bands]],
-                 percentiles: dict[str, dict[float, np.ndarray]] | None = None,
-                 cost_settings: CostSettings | None = None) -> None:
+                 component_latency: dict[str, tuple[Bands, Bands]], cost_settings: CostSettings,
+                 percentiles: dict[str, dict[float, np.ndarray]] | None = None) -> None:
         self.profile = profile
         self.cost_settings = cost_settings
         self._mc = percentiles or {}
@@ -296,13 +293,10 @@ class MeshResult:
 
     @cached_property
     def _costs(self) -> dict[str, ComponentCost]:
-        if self.cost_settings is None:
-            raise AttributeError("this result was made without cost settings; use meshcost.project()")
         return component_costs(self.profile, self._usages, self.cost_settings)
 
     @cached_property
     def _mesh_cost(self) -> dict[str, Bands]:
-        assert self.cost_settings is not None
         return mesh_cost(self._costs, self.cost_settings, self.scenario.nodes)
 
     @cached_property
@@ -310,16 +304,15 @@ class MeshResult:
         """The mesh's components by name (computed on first access)."""
         out = {}
         shape = self.scenario.shape
-        currency = self.cost_settings.prices.unit if self.cost_settings is not None else None
         for comp, usage in zip(self.profile.components, self._usages):
             lat = self._component_latency.get(comp.name)
             out[comp.name] = ComponentResult(
                 comp, usage, shape,
                 None if lat is None else Band(lat[0], MS, shape),
                 None if lat is None else Band(lat[1], MS, shape),
-                (lambda name=comp.name: self._costs[name]) if self.cost_settings is not None else None,
-                currency,
-                None if self.cost_settings is None else self.cost_settings.skew,
+                lambda name=comp.name: self._costs[name],
+                self.cost_settings.prices.unit,
+                self.cost_settings.skew,
             )
         return out
 
@@ -349,7 +342,6 @@ class MeshResult:
     @property
     def cost(self) -> Band:
         """Monthly cost of the billable CPU and memory [currency per month of the sheet's hours]."""
-        assert self.cost_settings is not None
         return self._money_band("cost", self.cost_settings.prices.unit)
 
     @property
@@ -388,8 +380,7 @@ class MeshResult:
 class Projection:
     """The result of :func:`meshcost.project`: one :class:`MeshResult` per mesh."""
 
-    def __init__(self, scenario: Scenario, results: dict[str, MeshResult],
-                 cost_settings: CostSettings | None = None) -> None:
+    def __init__(self, scenario: Scenario, results: dict[str, MeshResult], cost_settings: CostSettings) -> None:
         self.scenario = scenario
         self._results = results
         self.cost_settings = cost_settings
