@@ -31,7 +31,7 @@ Schema ``meshcost.projection/1``
           "cpu":         {"unit": "vCPU", ...},
           "latency_p50": {"unit": "ms", ...},   # added per service-to-service hop
           "latency_p99": {"unit": "ms", ...},
-          # money figures, present when the projection carries cost settings:
+          # money figures (node and price sheet from project()):
           "reserved_memory": {"unit": "MiB", ...}, "reserved_cpu": {"unit": "vCPU", ...},
           "billable_memory": {"unit": "MiB", ...}, "billable_cpu": {"unit": "vCPU", ...},
           "cost": {"unit": "USD/month", ...},   # the price sheet's currency
@@ -43,7 +43,7 @@ Schema ``meshcost.projection/1``
               "memory": {"unit": "MiB", "low", "typical", "high"},   # over all instances
               "cpu": {"unit": "vCPU", ...},
               "latency_p50": {...}, "latency_p99": {...},            # only on the request path
-              "reserved_memory": {...}, ..., "cost": {...}           # with cost settings
+              "reserved_memory": {...}, ..., "cost": {...}
             }, ...
           }
         }, ...
@@ -91,7 +91,7 @@ MESH_FIGURES: dict[str, str] = {
     "latency_p99": "ms",
 }
 
-#: Money figures exported when the projection carries cost settings: name -> unit label
+#: Money figures (always exported): name -> unit label
 #: (``{currency}`` is the price sheet's currency).
 MONEY_FIGURES: dict[str, str] = {
     "reserved_memory": "MiB",

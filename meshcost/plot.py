@@ -45,7 +45,7 @@ class MissingDependencyError(MeshcostError, ImportError):
 
 
 #: Figures :func:`plot_overhead` can draw: name -> (axis label, unit label, divisor from
-#: meshcost's unit). Money figures need a projection with cost settings.
+#: meshcost's unit).
 OVERHEAD_FIGURES: dict[str, tuple[str, str, float]] = {
     "memory": ("memory the mesh adds", "GiB", 1024.0),
     "cpu": ("CPU the mesh adds", "vCPU", 1.0),
