@@ -37,45 +37,77 @@ def best_of(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def _piecewise(through, instances, request, above):  # type: ignore[no-untyped-def]
+    """CPU [vCPU] of proxies carrying ``through`` requests/s: linear to 1000/s each, then marginal."""
+    at_reference = instances * 1000.0
+    return (np.minimum(through, at_reference) * request + np.maximum(0.0, through - at_reference) * above) / 1000.0
+
+
+def _istiod(v, b, pods, services, proxies, pushes, resources):  # type: ignore[no-untyped-def]
+    """istiod (memory, CPU) in band ``b`` given its replicas' typical shared work."""
+    def work(band):  # type: ignore[no-untyped-def]
+        return (proxies * v["istiod", "cpu", "proxy"][band] + services * v["istiod", "cpu", "service"][band]
+                + pushes * v["istiod", "cpu", "proxy_push"][band]
+                + resources * v["istiod", "cpu", "reconnect_resource"][band])
+    idle = v["istiod", "cpu", "instance"][1]
+    replicas = np.clip(np.ceil(work(1) / (0.8 * 0.5 - idle) - 1e-9), 1, 5)  # the chart's HPA: 80 % of 500m, 1-5
+    mem = (replicas * (v["istiod", "memory", "instance"][b] + services * v["istiod", "memory", "cluster_service"][b]
+                       + pods * v["istiod", "memory", "cluster_pod"][b]) + proxies * v["istiod", "memory", "proxy"][b])
+    cpu = replicas * v["istiod", "cpu", "instance"][b] + work(b)
+    return mem, cpu
+
+
 def reference_totals(nodes, sidecars, rps):  # type: ignore[no-untyped-def]
-    """The model's mesh totals written out by hand in plain numpy (memory MiB, CPU vCPU per band)."""
+    """The model's mesh totals written out by hand in plain numpy (memory MiB, CPU vCPU per band).
+
+    Defaults of ``project``: services = ceil(sidecars / 10), all visible, one HTTP port per
+    service, no subsets, churn = 2 x sidecars / 86400, no waypoints, the default install.
+    """
     values = {name: coefficient_values(meshcost.get_profile(name)) for name in meshcost.BUILTIN_MESHES}
     services = np.ceil(sidecars / 10)
     visible = services
+    churn = 2 * sidecars / 86400
     out = {}
     v = values["istio-sidecar"]
-    replicas = np.maximum(1.0, np.ceil(np.maximum(sidecars / 2000, services / 1000)))
     eps = np.where(services > 0, sidecars / np.where(services > 0, services, 1), 0.0)
+    share = np.where(services > 0, visible / np.where(services > 0, services, 1), 0.0)
+    pushes = sidecars * np.minimum(churn * share, 10.0)
+    resources = sidecars * visible / 1800
     mem, cpu = [], []
     for b in range(3):
-        mem.append(sidecars * (v["sidecar", "memory", "instance"][b] + v["sidecar", "memory", "visible_service"][b] * visible
-                               + v["sidecar", "memory", "visible_endpoint"][b] * visible * eps)
-                   + replicas * v["istiod", "memory", "instance"][b] + sidecars * v["istiod", "memory", "proxy"][b]
-                   + services * v["istiod", "memory", "service"][b])
-        cpu.append(sidecars * (v["sidecar", "cpu", "instance"][b] + v["istiod", "cpu", "proxy"][b])
-                   + rps * 2 / 1000 * v["sidecar", "cpu", "request"][b]
-                   + replicas * v["istiod", "cpu", "instance"][b] + services * v["istiod", "cpu", "service"][b])
+        each = (v["sidecar", "memory", "instance"][b]
+                + visible * (v["sidecar", "memory", "visible_cluster"][b] + v["sidecar", "memory", "visible_cluster_worker"][b]
+                             + v["sidecar", "memory", "visible_route"][b] + v["sidecar", "memory", "visible_service_port"][b]
+                             + eps * v["sidecar", "memory", "visible_endpoint"][b]))
+        demand = sidecars * v["sidecar", "cpu", "instance"][b] + _piecewise(
+            2 * rps, sidecars, v["sidecar", "cpu", "request"][b], v["sidecar", "cpu", "request_above_reference"][b])
+        i_mem, i_cpu = _istiod(v, b, sidecars, services, sidecars, pushes, resources)
+        mem.append(sidecars * each + i_mem)
+        cpu.append(np.minimum(demand, sidecars * 2.0) + i_cpu)  # 2 worker threads (the 2-CPU limit)
     out["istio-sidecar"] = (mem, cpu)
     v = values["istio-ambient"]
-    replicas = np.maximum(1.0, np.ceil(np.maximum(nodes / 2000, services / 1000)))
+    pushes = nodes * np.minimum(churn, 10.0)
+    resources = nodes * (sidecars + services) / 1800
     mem, cpu = [], []
     for b in range(3):
-        mem.append(nodes * (v["ztunnel", "memory", "instance"][b] + v["ztunnel", "memory", "cluster_pod"][b] * sidecars
-                            + v["ztunnel", "memory", "cluster_service"][b] * services
-                            + v["istio-cni", "memory", "instance"][b] + v["istiod", "memory", "proxy"][b])
-                   + replicas * v["istiod", "memory", "instance"][b] + services * v["istiod", "memory", "service"][b])
-        cpu.append(nodes * (v["ztunnel", "cpu", "instance"][b] + v["istio-cni", "cpu", "instance"][b]
-                            + v["istiod", "cpu", "proxy"][b])
-                   + rps * 2 / 1000 * v["ztunnel", "cpu", "request"][b]
-                   + replicas * v["istiod", "cpu", "instance"][b] + services * v["istiod", "cpu", "service"][b])
+        z_mem = nodes * (v["ztunnel", "memory", "instance"][b] + v["ztunnel", "memory", "cluster_pod"][b] * sidecars
+                         + v["ztunnel", "memory", "cluster_service"][b] * services)
+        z_cpu = nodes * v["ztunnel", "cpu", "instance"][b] + _piecewise(
+            2 * rps, nodes, v["ztunnel", "cpu", "request"][b], v["ztunnel", "cpu", "request_above_reference"][b])
+        i_mem, i_cpu = _istiod(v, b, sidecars, services, nodes, pushes, resources)
+        mem.append(z_mem + nodes * v["istio-cni", "memory", "instance"][b] + i_mem)
+        cpu.append(np.minimum(z_cpu, nodes * 2.0) + nodes * v["istio-cni", "cpu", "instance"][b] + i_cpu)
     out["istio-ambient"] = (mem, cpu)
     v = values["linkerd"]
     mem, cpu = [], []
     for b in range(3):
-        mem.append(sidecars * (v["proxy", "memory", "instance"][b] + v["control-plane", "memory", "pod"][b])
+        mem.append(sidecars * (v["proxy", "memory", "instance"][b] + v["control-plane", "memory", "pod"][b]
+                               + v["control-plane", "memory", "cluster_pod"][b])
                    + v["control-plane", "memory", "instance"][b])
-        cpu.append(sidecars * (v["proxy", "cpu", "instance"][b] + v["control-plane", "cpu", "pod"][b])
-                   + rps * 2 / 1000 * v["proxy", "cpu", "request"][b] + v["control-plane", "cpu", "instance"][b])
+        demand = sidecars * v["proxy", "cpu", "instance"][b] + _piecewise(
+            2 * rps, sidecars, v["proxy", "cpu", "request"][b], v["proxy", "cpu", "request_above_reference"][b])
+        cpu.append(np.minimum(demand, sidecars * 1.0) + sidecars * v["control-plane", "cpu", "pod"][b]
+                   + v["control-plane", "cpu", "instance"][b])  # one worker thread per proxy
     out["linkerd"] = (mem, cpu)
     return out
 

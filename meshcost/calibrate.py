@@ -936,7 +936,7 @@ class ComponentFit:
             can be projected next to ``base``.
         source : str
             Where the data came from (a file name, a URL, a description); written as the
-            coefficients' source. Ids such as ``F123`` must exist in published-figures.csv.
+            coefficients' source. Ids such as ``F123`` must exist in the shipped source tables.
 
         Returns
         -------
@@ -956,8 +956,8 @@ class ComponentFit:
             raise InputValueError(f"source: got {describe_value(source)}; expected a non-empty description of the "
                                   "data (a file name, a URL)")
         if _SOURCE_ID.match(source) and source not in all_sources():
-            raise InputValueError(f"source: got {source!r}, which looks like a published-figures.csv id but is not "
-                                  "in it; expected an existing id or a file name / URL")
+            raise InputValueError(f"source: got {source!r}, which looks like a source id but is not "
+                                  "in the shipped source tables; expected an existing id or a file name / URL")
         if not isinstance(component, str):
             raise InputTypeError(f"component: got {describe_value(component)}; expected a component name")
         comp = profile.component(component)
@@ -976,11 +976,13 @@ class ComponentFit:
             return {"low": low, "typical": typical, "high": high, "unit": unit, "basis": "measured",
                     "sources": [source], "note": note}
 
+        request = {"per_rps": self.per_rps, **coefficient(self.cpu_request, "vCPU", notes["request"])}
         fitted = {
             ("memory", "instance"): coefficient(self.memory, "MiB", notes["memory"]),
             ("cpu", "instance"): coefficient(self.cpu_idle, "vCPU", notes["idle"]),
-            ("cpu", "request"): {"per_rps": self.per_rps,
-                                 **coefficient(self.cpu_request, "vCPU", notes["request"])},
+            ("cpu", "request"): request,
+            # the fit is linear in the request rate: the same rate applies above the reference load
+            ("cpu", "request_above_reference"): request,
         }
         for table in document["component"]:
             if table["name"] != component:

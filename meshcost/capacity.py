@@ -27,7 +27,7 @@ import numpy as np
 
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .model import Bands, per_instance
-from .profiles import TEMPLATED_RULES, ComponentProfile, MeshProfile, Resources
+from .profiles import TEMPLATED_RULES, ComponentProfile, MeshProfile, Replicas, Resources
 from .quantity import parse_cpu, parse_memory
 
 __all__ = ["SIZINGS", "pod_request", "component_requests", "reserve", "parse_requests", "parse_install"]
@@ -113,34 +113,61 @@ def parse_install(install: Mapping[str, str] | None, profiles: list[MeshProfile]
 
 
 def parse_requests(requests: Mapping[str, Mapping[str, Any]] | None,
-                   profiles: list[MeshProfile]) -> dict[tuple[str, str], dict[str, float]]:
-    """Validate ``requests={"mesh.component": {"cpu": "200m", "memory": "256Mi"}}``.
+                   profiles: list[MeshProfile]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Validate ``requests={"mesh.component": {"cpu": "200m", "memory": "256Mi", ...}}``.
 
-    Values are Kubernetes quantities (``"100m"``, ``"128Mi"``, ``"1G"``), plain numbers
-    (vCPU, MiB) or pint Quantities.
+    Keys: ``cpu`` and ``memory`` (the requests), ``cpu_limit`` (sets a proxy's worker threads
+    where the mesh derives them from the limit) and, for control planes, ``replicas``: a
+    whole number (fixed) or ``(min, max)`` bounds for the chart's CPU autoscaler. Values are
+    Kubernetes quantities (``"100m"``, ``"128Mi"``, ``"1G"``), plain numbers (vCPU, MiB) or
+    pint Quantities.
     """
-    out: dict[tuple[str, str], dict[str, float]] = {}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     if not requests:
         return out
     if not isinstance(requests, Mapping):
         raise InputTypeError(f"requests: got {describe_value(requests)}; expected a dict of "
-                             "'mesh.component' -> {'cpu': ..., 'memory': ...}")
+                             "'mesh.component' -> {'cpu': ..., 'memory': ..., 'cpu_limit': ..., 'replicas': ...}")
     by_name = {p.name: p for p in profiles}
+    accepted = {"cpu", "memory", "cpu_limit", "replicas"}
     for key, spec in requests.items():
         parts = key.split(".") if isinstance(key, str) else []
         if len(parts) != 2 or parts[0] not in by_name:
             raise UnknownNameError(f"requests: key {key!r} is not 'mesh.component' for a projected mesh "
                                    f"({list(by_name)})")
-        by_name[parts[0]].component(parts[1])
-        if not isinstance(spec, Mapping) or not spec or set(spec) - {"cpu", "memory"}:
-            raise InputValueError(f"requests[{key!r}]: got {describe_value(spec)}; expected {{'cpu': ..., 'memory': ...}}")
-        parsed = {}
-        if "cpu" in spec:
-            parsed["cpu"] = parse_cpu(spec["cpu"], name=f"requests[{key!r}].cpu")
-        if "memory" in spec:
-            parsed["memory"] = parse_memory(spec["memory"], name=f"requests[{key!r}].memory")
-        for k, v in parsed.items():
-            if not np.isfinite(v) or v < 0:
-                raise InputValueError(f"requests[{key!r}].{k}: got {v!r}; expected a quantity >= 0")
+        comp = by_name[parts[0]].component(parts[1])
+        if not isinstance(spec, Mapping) or not spec or set(spec) - accepted:
+            raise InputValueError(f"requests[{key!r}]: got {describe_value(spec)}; expected a dict with some of "
+                                  f"{sorted(accepted)}")
+        parsed: dict[str, Any] = {}
+        for field, parse in (("cpu", parse_cpu), ("memory", parse_memory), ("cpu_limit", parse_cpu)):
+            if field in spec:
+                value = parse(spec[field], name=f"requests[{key!r}].{field}")
+                if not np.isfinite(value) or value < 0 or (field == "cpu_limit" and value <= 0):
+                    raise InputValueError(f"requests[{key!r}].{field}: got {value!r}; expected a quantity "
+                                          f"{'> 0' if field == 'cpu_limit' else '>= 0'}")
+                parsed[field] = value
+        if "replicas" in spec:
+            parsed["replicas"] = _replicas(spec["replicas"], comp, f"requests[{key!r}].replicas")
         out[(parts[0], parts[1])] = parsed
     return out
+
+
+def _replicas(value: Any, comp: ComponentProfile, name: str) -> Replicas:
+    if comp.instances != "control-plane":
+        raise InputValueError(f"{name}: {comp.name!r} is not a control plane; replicas apply to control planes")
+
+    def whole(item: Any) -> int:
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)) or not 1 <= item <= 10_000:
+            raise InputValueError(f"{name}: got {describe_value(value)}; expected a whole number from 1 to 10000 "
+                                  "or a (min, max) pair of them")
+        return int(item)
+
+    if isinstance(value, tuple) and len(value) == 2:
+        low, high = whole(value[0]), whole(value[1])
+        if low > high:
+            raise InputValueError(f"{name}: got {value!r}; expected min <= max")
+        hpa = next((r.replicas for _, r in comp.resources if r.replicas and r.replicas.cpu_utilization), None)
+        return Replicas(low, high, hpa.cpu_utilization if hpa else 0.8)
+    count = whole(value)
+    return Replicas(count, count)

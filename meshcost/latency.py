@@ -105,6 +105,7 @@ __all__ = [
     "queue_wait",
     "loaded_latency",
     "sidecar_latency_at",
+    "mixture_quantiles",
 ]
 
 #: The quantiles the sources publish: median and p99.
@@ -557,25 +558,46 @@ def _load_args(rps: Any, cpu: Any, servers: Any, ca2: Any, cs2: Any,
     return _broadcast((rps_name, r), ("cpu_per_1000_rps", s), ("servers", c), ("arrival_cv2", a2), ("service_cv2", s2))
 
 
+def _cpu_at(r: np.ndarray, s_ref: np.ndarray, s_above: np.ndarray, breakpoint: float) -> np.ndarray:
+    """CPU [vCPU] one proxy spends at ``r`` requests/s: piecewise linear, bending at ``breakpoint``."""
+    return s_ref * np.minimum(r, breakpoint) + s_above * np.maximum(0.0, r - breakpoint)
+
+
+def _capacity(s_ref: np.ndarray, s_above: np.ndarray, servers: np.ndarray, breakpoint: float) -> np.ndarray:
+    """Requests/s at which the piecewise CPU reaches ``servers`` [1/s] (``inf`` if it never does)."""
+    at_break = s_ref * breakpoint
+    with np.errstate(divide="ignore", invalid="ignore"):
+        below = np.where(s_ref > 0, servers / np.where(s_ref > 0, s_ref, 1.0), np.inf)
+        above = np.where(s_above > 0, breakpoint + (servers - at_break) / np.where(s_above > 0, s_above, 1.0), np.inf)
+    return np.where(at_break >= servers, below, above)
+
+
 def _anchored(base_p50: Any, base_p99: Any, rps: Any, cpu: Any, servers: Any, q: Any, passes: float,
               reference_rps: Any, reference_servers: Any, arrival_cv2: Any, service_cv2: Any,
-              rps_name: str) -> LoadedLatency:
+              rps_name: str, cpu_above: Any = None) -> LoadedLatency:
     qs, scalar_q = _quantiles(q)
     mu, sigma = _lognormal_pair(base_p50, base_p99, "base_p50", "base_p99", 0.0, _Z99)
     r, s, c, a2, s2 = _load_args(rps, cpu, servers, arrival_cv2, service_cv2, rps_name)
+    above = s if cpu_above is None else _nonnegative(cpu_above, "cpu_per_1000_rps_above", "cpu",
+                                                     "vCPU per 1000 requests/s above the reference load")
     r_ref = _nonnegative(reference_rps, "reference_rps", "rate", "requests/s")
     c_ref = _positive(reference_servers, "reference_servers", "cpu", "vCPU")
     _first_bad("reference_servers", c_ref, c_ref <= MAX_SERVERS, f"at most {MAX_SERVERS} [vCPU]")
-    mu, sigma, r, s, c, a2, s2, r_ref, c_ref = _broadcast(
+    mu, sigma, r, s, above, c, a2, s2, r_ref, c_ref = _broadcast(
         ("base_p50, base_p99", mu), ("base_p50, base_p99", sigma), (rps_name, r), ("cpu_per_1000_rps", s),
-        ("servers", c), ("arrival_cv2", a2), ("service_cv2", s2), ("reference_rps", r_ref),
-        ("reference_servers", c_ref))
-    service_s = s / 1000.0  # vCPU-seconds per request
+        ("cpu_per_1000_rps_above", above), ("servers", c), ("arrival_cv2", a2), ("service_cv2", s2),
+        ("reference_rps", r_ref), ("reference_servers", c_ref))
+    service_s = s / 1000.0  # vCPU-seconds per request up to the breakpoint
+    above_s = above / 1000.0  # ... and for each request beyond it
     _first_bad("cpu_per_1000_rps", s, r_ref * service_s < c_ref,
                "a value at which the reference measurement was possible: cpu_per_1000_rps * "
                "reference_rps / 1000 < reference_servers (the published base latency was measured at "
                "reference_rps on reference_servers workers, so that proxy cannot have been saturated) [vCPU]")
-    w, rho, saturated, pwait, capacity = _wait(r, service_s, c, qs, a2, s2)
+    breakpoint = DEFAULT_REFERENCE_RPS
+    with np.errstate(divide="ignore", invalid="ignore"):
+        effective = np.where(r > 0, _cpu_at(r, service_s, above_s, breakpoint) / np.where(r > 0, r, 1.0), service_s)
+    w, rho, saturated, pwait, _ = _wait(r, effective, c, qs, a2, s2)
+    capacity = _capacity(service_s, above_s, c, breakpoint)
     w_ref = _wait(r_ref, service_s, c_ref, qs, a2, s2)[0]
     expand = (-1,) + (1,) * mu.ndim
     base = np.exp(mu + sigma * normal_ppf(qs).reshape(expand))
@@ -599,6 +621,7 @@ def loaded_latency(
     reference_servers: Any = DEFAULT_REFERENCE_SERVERS,
     arrival_cv2: Any = DEFAULT_ARRIVAL_CV2,
     service_cv2: Any = DEFAULT_SERVICE_CV2,
+    cpu_per_1000_rps_above: Any = None,
 ) -> LoadedLatency:
     """Latency one proxy pass adds under load (anchored Erlang-C / Allen-Cunneen).
 
@@ -619,6 +642,10 @@ def loaded_latency(
         ``reference_rps=0`` treats the base as an unloaded floor (plain model).
     arrival_cv2, service_cv2 : array_like
         Allen-Cunneen squared coefficients of variation (1, 1 = M/M/c).
+    cpu_per_1000_rps_above : array_like, optional
+        Marginal CPU per 1000 requests/s above :data:`DEFAULT_REFERENCE_RPS` [vCPU]: proxies
+        spend less per request under load (batched reads and writes). Default: the same as
+        ``cpu_per_1000_rps`` (linear).
 
     Returns
     -------
@@ -627,7 +654,8 @@ def loaded_latency(
         ``saturated`` where ``rho >= 1``.
     """
     return _anchored(base_p50, base_p99, rps_per_proxy, cpu_per_1000_rps, servers, q, 1.0,
-                     reference_rps, reference_servers, arrival_cv2, service_cv2, "rps_per_proxy")
+                     reference_rps, reference_servers, arrival_cv2, service_cv2, "rps_per_proxy",
+                     cpu_per_1000_rps_above)
 
 
 def sidecar_latency_at(
@@ -644,6 +672,7 @@ def sidecar_latency_at(
     reference_servers: Any = DEFAULT_REFERENCE_SERVERS,
     arrival_cv2: Any = DEFAULT_ARRIVAL_CV2,
     service_cv2: Any = DEFAULT_SERVICE_CV2,
+    cpu_per_1000_rps_above: Any = None,
 ) -> LoadedLatency:
     """Latency a service-to-service hop adds at a per-pod load and a proxy CPU limit.
 
@@ -663,7 +692,7 @@ def sidecar_latency_at(
         concurrency from the CPU limit).
     passes : int
         Proxies per hop (2 for sidecars: client side and server side).
-    q, reference_rps, reference_servers, arrival_cv2, service_cv2
+    q, reference_rps, reference_servers, arrival_cv2, service_cv2, cpu_per_1000_rps_above
         As in :func:`loaded_latency`.
 
     Returns
@@ -688,5 +717,88 @@ def sidecar_latency_at(
         raise InputValueError(f"passes: got {describe_value(passes)}; expected a whole number >= 1 (2 for sidecars)")
     servers = np.minimum(threads, limit)
     return _anchored(base_p50, base_p99, rps_per_pod, cpu_per_1000_rps, servers, q, float(passes),
-                     reference_rps, reference_servers, arrival_cv2, service_cv2, "rps_per_pod")
+                     reference_rps, reference_servers, arrival_cv2, service_cv2, "rps_per_pod",
+                     cpu_per_1000_rps_above)
 
+
+
+# --------------------------------------------------------------------------- mixtures
+
+#: Bisection steps for mixture quantiles: the bracket [lowest, highest component quantile]
+#: shrinks by 2**-60 in log space, below float64 resolution.
+_MIXTURE_STEPS = 60
+
+
+def mixture_quantiles(p50_a: Any, p99_a: Any, p50_b: Any, p99_b: Any, share_b: Any,
+                      q: float | Sequence[float] | np.ndarray = DEFAULT_QUANTILES) -> np.ndarray:
+    """Quantiles of a hop that takes path B with probability ``share_b`` and path A otherwise.
+
+    Each path's delay is a lognormal fitted to its p50 and p99 [ms]; the hop's distribution
+    is their mixture ``(1 - s) F_A + s F_B`` (an ambient hop through a waypoint for the L7
+    share of requests, through the ztunnels alone for the rest), so a small ``share_b``
+    moves the tail only where the L7 requests reach it, not the whole hop.
+
+    Parameters
+    ----------
+    p50_a, p99_a, p50_b, p99_b : array_like
+        Each path's median and 99th percentile [ms], ``0 < p50 <= p99``; ``inf`` p99 (a
+        saturated path) gives ``inf`` quantiles wherever that path's share reaches them.
+    share_b : array_like
+        Probability of path B [0-1].
+    q : float or sequence of float
+        Quantiles in (0, 1).
+
+    Returns
+    -------
+    ndarray
+        Quantiles [ms], leading axis over ``q`` unless ``q`` is a scalar.
+    """
+    from scipy.special import ndtr
+
+    qs, scalar_q = _quantiles(q)
+    share = strip(share_b, "share_b", "fraction")
+    _first_bad("share_b", share, (share >= 0) & (share <= 1), "a share from 0 to 1")
+    arrays = [np.asarray(strip(v, n, "time"), dtype=float) for v, n in
+              ((p50_a, "p50_a"), (p99_a, "p99_a"), (p50_b, "p50_b"), (p99_b, "p99_b"))]
+    a50, a99, b50, b99, share = _broadcast(("p50_a", arrays[0]), ("p99_a", arrays[1]), ("p50_b", arrays[2]),
+                                           ("p99_b", arrays[3]), ("share_b", share))
+    expand = (-1,) + (1,) * a50.ndim
+    qcol = qs.reshape(expand)
+    z = normal_ppf(qs).reshape(expand)
+    finite_a = np.isfinite(a99)
+    finite_b = np.isfinite(b99)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mu_a = np.log(a50)
+        sig_a = np.where(finite_a, np.log(np.where(finite_a, a99, 1.0) / a50) / _Z99, 0.0)
+        mu_b = np.log(b50)
+        sig_b = np.where(finite_b, np.log(np.where(finite_b, b99, 1.0) / b50) / _Z99, 0.0)
+    qa = np.where(finite_a, np.exp(mu_a + sig_a * z), np.inf)
+    qb = np.where(finite_b, np.exp(mu_b + sig_b * z), np.inf)
+    out = np.where(share >= 1, qb, np.where(share <= 0, qa, np.nan))
+    mixed = np.isnan(out)
+    if mixed.any():
+        # Where a path is saturated its mass sits at infinity: the quantile is infinite once
+        # the other path's share cannot cover q.
+        lo = np.log(np.minimum(qa, qb))
+        hi = np.log(np.maximum(qa, qb))
+        share_f = np.broadcast_to(share, out.shape)
+
+        def cdf(log_x: np.ndarray) -> np.ndarray:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                fa = np.where(finite_a, ndtr((log_x - mu_a) / np.where(sig_a > 0, sig_a, 1.0)), 0.0)
+                fa = np.where(finite_a & (sig_a == 0), (log_x >= mu_a) * 1.0, fa)
+                fb = np.where(finite_b, ndtr((log_x - mu_b) / np.where(sig_b > 0, sig_b, 1.0)), 0.0)
+                fb = np.where(finite_b & (sig_b == 0), (log_x >= mu_b) * 1.0, fb)
+            return (1.0 - share_f) * fa + share_f * fb
+
+        reachable = np.where(finite_a & finite_b, True,
+                             np.where(finite_a, (1.0 - share_f) > qcol, share_f > qcol))
+        hi = np.where(np.isfinite(hi), hi, np.log(np.where(finite_a, qa, 0) + np.where(finite_b, qb, 0)) + 50.0)
+        for _ in range(_MIXTURE_STEPS):
+            mid = 0.5 * (lo + hi)
+            below = cdf(mid) < qcol
+            lo = np.where(below, mid, lo)
+            hi = np.where(below, hi, mid)
+        value = np.where(reachable, np.exp(0.5 * (lo + hi)), np.inf)
+        out = np.where(mixed, value, out)
+    return out[0] if scalar_q else out

@@ -41,7 +41,7 @@ class CostSettings:
     """How resources become nodes and money for one projection."""
 
     install: dict[str, str]
-    requests: dict[tuple[str, str], dict[str, float]]
+    requests: dict[tuple[str, str], dict[str, Any]]
     sizing: str
     skew: np.ndarray
     node: NodeShape
@@ -165,9 +165,11 @@ def component_costs(profile: MeshProfile, usages: list[ComponentUsage], settings
         request = component_requests(comp, install, settings.requests.get((profile.name, comp.name)))
         r_cpu, r_mem, b_cpu, b_mem = reserve(comp, usage.instances, usage.cpu, usage.memory, request,
                                              settings.sizing, settings.skew)
-        cost = tuple(settings.monthly(c, m) for c, m in zip(b_cpu, b_mem))
         if comp.instances in TEMPLATED_RULES:
             _check_fits(profile.name, comp.name, usage.instances, r_cpu[1], r_mem[1], settings)
+            # a pod cannot use (or be billed for) more CPU than its node can give it
+            b_cpu = tuple(np.minimum(c, usage.instances * settings.allocatable_cpu) for c in b_cpu)
+        cost = tuple(settings.monthly(c, m) for c, m in zip(b_cpu, b_mem))
         out[comp.name] = ComponentCost(r_cpu, r_mem, b_cpu, b_mem, cost)
     return out
 

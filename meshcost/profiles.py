@@ -36,10 +36,16 @@ __all__ = [
     "MEMORY_DRIVERS",
     "CPU_DRIVERS",
     "INSTANCE_RULES",
+    "WORKER_RULES",
+    "CONFIG_SCOPES",
+    "EXTRAPOLATION_QUANTITIES",
+    "Replicas",
+    "MeasuredRange",
     "TEMPLATED_RULES",
     "TRAFFIC_KINDS",
     "BASES",
     "BUILTIN_MESHES",
+    "coefficient_kind",
     "builtin_profiles",
     "get_profile",
     "versions",
@@ -50,23 +56,35 @@ __all__ = [
 ]
 
 #: What a memory coefficient is multiplied by (totals over the component's instances).
+#: "Service ports" are visible_services x ports_per_service; "clusters" are service ports x
+#: (1 + subsets_per_service): Envoy builds one outbound cluster per service port and per
+#: DestinationRule subset.
 MEMORY_DRIVERS: dict[str, str] = {
     "instance": "each instance",
-    "visible_service": "each service each instance holds config for (visible_services per instance)",
-    "visible_endpoint": "each endpoint of those services (visible_services x meshed pods per service, per instance)",
-    "cluster_pod": "each meshed pod of the cluster, per instance (ztunnel keeps every workload)",
+    "visible_service_port": "each service port each instance holds config for (visible_services x ports_per_service)",
+    "visible_cluster": "each outbound cluster each instance holds (service ports x (1 + subsets_per_service))",
+    "visible_cluster_worker": "each outbound cluster, per worker thread beyond the first (clusters x (workers - 1))",
+    "visible_route": "each HTTP service port's route entry (service ports x (1 - tcp_share))",
+    "visible_tcp_listener": "each TCP service port's own listener (service ports x tcp_share)",
+    "visible_endpoint": "each endpoint of the visible service ports (service ports x meshed pods per service)",
+    "cluster_pod": "each meshed pod of the cluster, per instance (ztunnel, every istiod replica)",
     "cluster_service": "each service of the cluster, per instance",
-    "proxy": "each proxy the mesh runs (control planes)",
-    "pod": "each meshed pod (control planes)",
-    "service": "each service (control planes)",
+    "proxy": "each proxy the control plane serves, shared by its replicas",
+    "pod": "each meshed pod, shared by the control plane's replicas",
+    "service": "each service, shared by the control plane's replicas",
 }
-#: What a CPU coefficient is multiplied by; ``request`` is CPU per ``per_rps`` requests/s per pass.
+#: What a CPU coefficient is multiplied by; request terms are CPU per ``per_rps`` requests/s.
 CPU_DRIVERS: dict[str, str] = {
     "instance": "each instance (idle CPU)",
-    "request": "requests per second through the component, per `per_rps`",
-    "proxy": "each proxy the mesh runs (control planes)",
-    "pod": "each meshed pod (control planes)",
-    "service": "each service (control planes)",
+    "request": "requests per second through each instance, up to the reference load (REFERENCE_RPS), per `per_rps`",
+    "request_above_reference": "requests per second through each instance above the reference load, per `per_rps`",
+    "proxy": "each proxy the control plane serves (steady state), shared by its replicas",
+    "pod": "each meshed pod, shared by the control plane's replicas",
+    "service": "each service, shared by the control plane's replicas",
+    "proxy_push": "config pushes per second to proxies: churn x the share of it each proxy sees, "
+                  "at most one per debounce interval per proxy",
+    "reconnect_resource": "config resources pushed per second by reconnect full pushes "
+                          "(each proxy reconnects every reconnect_seconds)",
 }
 #: How many instances of a component run.
 INSTANCE_RULES: dict[str, str] = {
@@ -74,16 +92,48 @@ INSTANCE_RULES: dict[str, str] = {
     "nodes": "one per node (DaemonSet)",
     "waypoints": "one per waypoint (the `waypoints` input)",
     "one": "exactly one",
-    "control-plane": "replicas: max(1, ceil(max(proxies / capacity_proxies, services / capacity_services)))",
+    "control-plane": "replicas from the install profile: fixed, or a CPU autoscaler (HPA) between min and max",
 }
-#: Instance rules whose instances share one resources template (every sidecar, every
-#: DaemonSet pod, every waypoint is sized alike), so a right-sized request follows the busiest.
+#: How a proxy's worker threads follow its install: fixed; ``ceil(cpu limit)`` (pilot-agent
+#: sets Envoy's concurrency from the limit, F100); ``max(workers, ceil(cpu request))``
+#: (ztunnel's and linkerd2-proxy's minimum follows the request, F105, F109).
+WORKER_RULES: dict[str, str] = {
+    "fixed": "the profile's `workers`",
+    "cpu_limit": "ceil(CPU limit); the profile's `workers` when no limit is set",
+    "cpu_request": "max(the profile's `workers`, ceil(CPU request))",
+}
+#: Which config a proxy holds, i.e. which share of config changes reaches it.
+CONFIG_SCOPES: dict[str, str] = {
+    "visible": "the services it can see (visible_services of services)",
+    "cluster": "every workload and service of the cluster",
+    "on-demand": "only the destinations it talks to (discovered on demand)",
+    "none": "no mesh config",
+}
+#: Scenario quantities a component's published measurements can be bounded by.
+EXTRAPOLATION_QUANTITIES: dict[str, str] = {
+    "nodes": "worker nodes",
+    "sidecars": "meshed pods",
+    "services": "services",
+    "visible_services": "visible services per proxy",
+    "pods_per_node": "meshed pods per node",
+    "rps_per_instance": "requests per second through one instance",
+    "churn": "pod or config changes per second",
+}
 TEMPLATED_RULES = ("sidecars", "nodes", "waypoints")
 TRAFFIC_KINDS = ("all", "l7", "none")
 BASES = ("measured", "derived", "default", "assumption")
 BUILTIN_MESHES = ("istio-sidecar", "istio-ambient", "linkerd")
 
 _KIND_OF_RESOURCE = {"memory": "memory", "cpu": "cpu", "latency_p50": "time", "latency_p99": "time"}
+#: CPU drivers counted in events per second: their coefficients are CPU time per event.
+_PER_EVENT_DRIVERS = ("proxy_push", "reconnect_resource")
+
+
+def coefficient_kind(resource: str, driver: str) -> str:
+    """The unit kind of a coefficient (``memory``, ``cpu``, ``cpu_time`` or ``time``)."""
+    if resource == "cpu" and driver in _PER_EVENT_DRIVERS:
+        return "cpu_time"
+    return _KIND_OF_RESOURCE[resource]
 _SOURCE_ID = re.compile(r"^[A-Z]\d{3}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -116,11 +166,25 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Replicas:
+    """How many replicas of a control-plane component run under an install profile.
+
+    Fixed when ``minimum == maximum``; otherwise a horizontal pod autoscaler keeps the
+    average CPU per replica at ``cpu_utilization`` x the CPU request, between the bounds.
+    """
+
+    minimum: int
+    maximum: int
+    cpu_utilization: float | None = None
+
+
+@dataclass(frozen=True)
 class Resources:
     """Requests and limits an install profile sets for one container: CPU [vCPU], memory [MiB].
 
     ``None`` means not set (Kubernetes then reserves nothing for it). ``init_*`` is the
     mesh's regular init container (istio-init, linkerd-init), which counts through max().
+    ``replicas`` is the install's replica rule for control-plane components.
     ``text`` keeps the Kubernetes quantities as written, for saving the profile back.
     """
 
@@ -133,6 +197,21 @@ class Resources:
     sources: tuple[str, ...]
     note: str
     text: tuple[tuple[str, str, Any], ...] = ()
+    replicas: Replicas | None = None
+
+
+@dataclass(frozen=True)
+class MeasuredRange:
+    """The largest value of a scenario quantity the sources behind a component measured.
+
+    Scenarios beyond it are extrapolations: results carry a flag and the printed comparison
+    says so.
+    """
+
+    quantity: str
+    maximum: float
+    sources: tuple[str, ...]
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,14 +224,17 @@ class ComponentProfile:
     proxy: bool
     traffic: str
     passes: int = 0
-    capacity_proxies: float | None = None
-    capacity_services: float | None = None
     workers: float | None = None
+    workers_from: str = "fixed"
+    config: str = "none"
+    reconnect_seconds: float | None = None
+    debounce_seconds: float | None = None
     memory: tuple[Term, ...] = ()
     cpu: tuple[Term, ...] = ()
     latency_p50: Coefficient | None = None
     latency_p99: Coefficient | None = None
     resources: tuple[tuple[str, Resources], ...] = ()
+    measured: tuple[MeasuredRange, ...] = ()
 
     def install(self, name: str) -> Resources:
         """Requests / limits under install profile ``name`` (``default``, ``demo``, ``ha``, ...)."""
@@ -161,6 +243,11 @@ class ComponentProfile:
             raise UnknownNameError(f"install profile {name!r} is not defined for component {self.name!r}; "
                                    f"it has {list(table) or 'none'}")
         return table[name]
+
+    def installed(self, name: str) -> Resources | None:
+        """Resources under install profile ``name``, falling back to ``default`` (None if none given)."""
+        table = dict(self.resources)
+        return table.get(name, table.get("default"))
 
 
 @dataclass(frozen=True)
@@ -214,6 +301,7 @@ class MeshProfile:
              "basis": "assumption", "sources": [], "note": "user override"},
             resource,
             where,
+            driver,
         )
         try:
             return self.replacing(component, resource, driver, coef)
@@ -263,7 +351,7 @@ def _get(table: Mapping[str, Any], key: str, where: str, kind: type | tuple[type
     return value
 
 
-def _coefficient(table: Mapping[str, Any], resource: str, where: str) -> Coefficient:
+def _coefficient(table: Mapping[str, Any], resource: str, where: str, driver: str = "") -> Coefficient:
     if not isinstance(table, Mapping):
         raise _fail(where, f"expected a table with low/typical/high/unit, got {table!r}")
     low, typical, high = (float(_get(table, k, where, float)) for k in ("low", "typical", "high"))
@@ -273,7 +361,7 @@ def _coefficient(table: Mapping[str, Any], resource: str, where: str) -> Coeffic
     if not low <= typical <= high:
         raise _fail(where, f"fields low/typical/high are {low}/{typical}/{high}; expected low <= typical <= high")
     unit = _get(table, "unit", where, str)
-    kind = _KIND_OF_RESOURCE[resource]
+    kind = coefficient_kind(resource, driver)
     try:
         quantity = ureg.Quantity(np.array([low, typical, high]), unit)
     except Exception:
@@ -290,7 +378,7 @@ def _coefficient(table: Mapping[str, Any], resource: str, where: str) -> Coeffic
         if not isinstance(source, str):
             raise _fail(where, f"field 'sources' holds {source!r}; expected strings")
         if _SOURCE_ID.match(source) and source not in known:
-            raise _fail(where, f"field 'sources' cites {source!r}, which is not in published-figures.csv")
+            raise _fail(where, f"field 'sources' cites {source!r}, which is not in the shipped source tables")
     if basis != "assumption" and not sources:
         raise _fail(where, f"field 'sources' is empty; a {basis} coefficient must cite its sources")
     note = _get(table, "note", where, str, "")
@@ -309,9 +397,10 @@ def _resources(raw: Any, where: str) -> tuple[tuple[str, Resources], ...]:
         here = f"{where} resources.{install}"
         if not _NAME.match(install) or not isinstance(table, Mapping):
             raise _fail(here, "expected a table named after an install profile (default, demo, ha, ...)")
-        unknown = sorted(set(table) - {"requests", "limits", "init", "sources", "note"})
+        unknown = sorted(set(table) - {"requests", "limits", "init", "sources", "note", "replicas", "hpa"})
         if unknown:
-            raise _fail(here, f"unknown field(s) {unknown}; expected requests, limits, init, sources, note")
+            raise _fail(here, f"unknown field(s) {unknown}; expected requests, limits, init, replicas, hpa, "
+                              "sources, note")
         parsed: dict[str, float | None] = {}
         text = []
         for section in ("requests", "limits", "init"):
@@ -333,13 +422,62 @@ def _resources(raw: Any, where: str) -> tuple[tuple[str, Resources], ...]:
         known = all_sources()
         for source in sources:
             if not isinstance(source, str) or (_SOURCE_ID.match(source) and source not in known):
-                raise _fail(here, f"field 'sources' cites {source!r}, which is not in published-figures.csv")
+                raise _fail(here, f"field 'sources' cites {source!r}, which is not in the shipped source tables")
         out.append((install, Resources(
             parsed["requests.cpu"], parsed["requests.memory"], parsed["limits.cpu"], parsed["limits.memory"],
             parsed["init.cpu"], parsed["init.memory"], tuple(sources), _get(table, "note", here, str, ""),
-            tuple(text))))
+            tuple(text), _replicas(table, here))))
     if out and "default" not in dict(out):
         raise _fail(where, f"resources define {[k for k, _ in out]} but no 'default' install profile")
+    return tuple(out)
+
+
+def _replicas(table: Mapping[str, Any], where: str) -> Replicas | None:
+    """``replicas = 3`` (fixed) or ``hpa = {min = 1, max = 5, cpu_utilization = 0.8}``."""
+    if "replicas" in table and "hpa" in table:
+        raise _fail(where, "gives both 'replicas' and 'hpa'; give a fixed count or an autoscaler")
+    if "replicas" in table:
+        count = _get(table, "replicas", where, int)
+        if isinstance(count, bool) or count < 1:
+            raise _fail(where, f"field 'replicas' is {count!r}; expected a whole number >= 1")
+        return Replicas(count, count)
+    if "hpa" not in table:
+        return None
+    hpa = _get(table, "hpa", where, Mapping)
+    unknown = sorted(set(hpa) - {"min", "max", "cpu_utilization"})
+    if unknown:
+        raise _fail(where, f"hpa has unknown field(s) {unknown}; expected min, max, cpu_utilization")
+    low, high = (_get(hpa, k, f"{where} hpa", int) for k in ("min", "max"))
+    utilisation = float(_get(hpa, "cpu_utilization", f"{where} hpa", float))
+    if isinstance(low, bool) or isinstance(high, bool) or not 1 <= low <= high:
+        raise _fail(where, f"hpa min/max are {low!r}/{high!r}; expected whole numbers with 1 <= min <= max")
+    if not 0 < utilisation <= 10:
+        raise _fail(where, f"hpa cpu_utilization is {utilisation!r}; expected a share of the CPU request > 0 (0.8 = 80 %)")
+    return Replicas(low, high, utilisation)
+
+
+def _measured(raw: Any, where: str) -> tuple[MeasuredRange, ...]:
+    if not isinstance(raw, list):
+        raise _fail(where, "field 'measured' must be an array of tables ([[component.measured]])")
+    out = []
+    for index, table in enumerate(raw):
+        here = f"{where} measured[{index}]"
+        if not isinstance(table, Mapping):
+            raise _fail(here, f"expected a table, got {table!r}")
+        unknown = sorted(set(table) - {"quantity", "max", "sources", "note"})
+        if unknown:
+            raise _fail(here, f"unknown field(s) {unknown}; expected quantity, max, sources, note")
+        quantity = _get(table, "quantity", here, str)
+        if quantity not in EXTRAPOLATION_QUANTITIES:
+            raise _fail(here, f"field 'quantity' is {quantity!r}; expected one of {list(EXTRAPOLATION_QUANTITIES)}")
+        maximum = float(_get(table, "max", here, float))
+        if not math.isfinite(maximum) or maximum <= 0:
+            raise _fail(here, f"field 'max' is {maximum!r}; expected a number > 0")
+        sources = _get(table, "sources", here, list)
+        known = all_sources()
+        if not sources or any(not isinstance(x, str) or x not in known for x in sources):
+            raise _fail(here, f"field 'sources' is {sources!r}; expected ids of the shipped source tables")
+        out.append(MeasuredRange(quantity, maximum, tuple(sources), _get(table, "note", here, str, "")))
     return tuple(out)
 
 
@@ -359,11 +497,11 @@ def _terms(raw: Any, resource: str, drivers: Mapping[str, str], where: str) -> t
             raise _fail(here, f"field 'driver' repeats {driver!r}; give each driver once")
         seen.add(driver)
         per_rps = None
-        if driver == "request":
+        if driver in ("request", "request_above_reference"):
             per_rps = float(_get(table, "per_rps", here, float))
             if not math.isfinite(per_rps) or per_rps <= 0:
                 raise _fail(here, f"field 'per_rps' is {per_rps!r}; expected a number > 0")
-        terms.append(Term(driver, _coefficient(table, resource, here), per_rps))
+        terms.append(Term(driver, _coefficient(table, resource, here, driver), per_rps))
     return tuple(terms)
 
 
@@ -385,22 +523,37 @@ def _component(table: Any, where: str) -> ComponentProfile:
         raise _fail(where, f"field 'passes' is {passes!r}; expected a whole number >= 0")
     if traffic != "none" and passes == 0:
         raise _fail(where, f"field 'passes' is missing or 0; a component with traffic {traffic!r} needs passes >= 1")
-    capacity: dict[str, float | None] = {"capacity_proxies": None, "capacity_services": None}
-    if instances == "control-plane":
-        for key in capacity:
-            value = float(_get(table, key, where, float))
-            if not math.isfinite(value) or value <= 0:
-                raise _fail(where, f"field {key!r} is {value!r}; expected a number > 0")
-            capacity[key] = value
     workers = None
     if "workers" in table:
         workers = float(_get(table, "workers", where, float))
         if not math.isfinite(workers) or workers < 1 or workers != math.floor(workers):
             raise _fail(where, f"field 'workers' is {workers!r}; expected a whole number of worker threads >= 1")
+    workers_from = _get(table, "workers_from", where, str, "fixed")
+    if workers_from not in WORKER_RULES:
+        raise _fail(where, f"field 'workers_from' is {workers_from!r}; expected one of {list(WORKER_RULES)}")
+    if workers_from != "fixed" and workers is None:
+        raise _fail(where, f"workers_from = {workers_from!r} needs 'workers' (the count when the rule gives none)")
+    config = _get(table, "config", where, str, "none")
+    if config not in CONFIG_SCOPES:
+        raise _fail(where, f"field 'config' is {config!r}; expected one of {list(CONFIG_SCOPES)}")
+    timing: dict[str, float | None] = {"reconnect_seconds": None, "debounce_seconds": None}
+    for key in timing:
+        if key in table:
+            value = float(_get(table, key, where, float))
+            if not math.isfinite(value) or value <= 0:
+                raise _fail(where, f"field {key!r} is {value!r}; expected a number of seconds > 0")
+            timing[key] = value
     memory = _terms(table.get("memory", []), "memory", MEMORY_DRIVERS, where)
     cpu = _terms(table.get("cpu", []), "cpu", CPU_DRIVERS, where)
-    if any(t.driver == "request" for t in cpu) and traffic == "none":
+    drivers = {t.driver for t in cpu}
+    if drivers & {"request", "request_above_reference"} and traffic == "none":
         raise _fail(where, "has a 'request' CPU term but traffic = 'none'; set traffic to 'all' or 'l7'")
+    if "request_above_reference" in drivers and "request" not in drivers:
+        raise _fail(where, "has a 'request_above_reference' CPU term but no 'request' term")
+    if "proxy_push" in drivers and timing["debounce_seconds"] is None:
+        raise _fail(where, "has a 'proxy_push' CPU term but no 'debounce_seconds'")
+    if "reconnect_resource" in drivers and timing["reconnect_seconds"] is None:
+        raise _fail(where, "has a 'reconnect_resource' CPU term but no 'reconnect_seconds'")
     latency = {}
     for key in ("latency_p50", "latency_p99"):
         latency[key] = _coefficient(table[key], key, f"{where} {key}") if key in table else None
@@ -415,8 +568,16 @@ def _component(table: Any, where: str) -> ComponentProfile:
             if latency["latency_p50"].values[band] > latency["latency_p99"].values[band]:
                 raise _fail(where, "latency_p50 exceeds latency_p99; a median cannot exceed the 99th percentile")
     resources = _resources(table["resources"], where) if "resources" in table else ()
-    known = {"name", "title", "instances", "proxy", "traffic", "passes", "workers", "memory", "cpu", "resources",
-             "latency_p50", "latency_p99", "capacity_proxies", "capacity_services"}
+    if instances == "control-plane":
+        if not resources or any(r.replicas is None for _, r in resources):
+            raise _fail(where, "instances = 'control-plane' needs 'replicas' or 'hpa' in every install profile "
+                               "([component.resources.<install>])")
+    elif any(r.replicas is not None for _, r in resources):
+        raise _fail(where, "gives 'replicas' or 'hpa' but its instances are not 'control-plane'")
+    measured = _measured(table.get("measured", []), where)
+    known = {"name", "title", "instances", "proxy", "traffic", "passes", "workers", "workers_from", "config",
+             "reconnect_seconds", "debounce_seconds", "memory", "cpu", "resources", "latency_p50", "latency_p99",
+             "measured"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise _fail(where, f"unknown field(s) {unknown}; expected some of {sorted(known)}")
@@ -428,10 +589,13 @@ def _component(table: Any, where: str) -> ComponentProfile:
         traffic=traffic,
         passes=passes,
         workers=workers,
+        workers_from=workers_from,
+        config=config,
         resources=resources,
         memory=memory,
         cpu=cpu,
-        **capacity,
+        measured=measured,
+        **timing,
         **latency,
     )
 
@@ -449,7 +613,7 @@ def _apply_overrides(base: MeshProfile, raw: Any, origin: str) -> MeshProfile:
         driver = _get(table, "driver", where, str, "hop")
         if resource not in _KIND_OF_RESOURCE:
             raise _fail(where, f"field 'resource' is {resource!r}; expected one of {list(_KIND_OF_RESOURCE)}")
-        coef = _coefficient(table, resource, where)
+        coef = _coefficient(table, resource, where, driver)
         try:
             profile = profile.replacing(component, resource, driver, coef)
         except UnknownNameError as exc:
@@ -544,9 +708,13 @@ def profile_to_dict(profile: MeshProfile) -> dict[str, Any]:
             table["passes"] = comp.passes
         if comp.workers is not None:
             table["workers"] = comp.workers
-        if comp.instances == "control-plane":
-            table["capacity_proxies"] = comp.capacity_proxies
-            table["capacity_services"] = comp.capacity_services
+        if comp.workers_from != "fixed":
+            table["workers_from"] = comp.workers_from
+        if comp.config != "none":
+            table["config"] = comp.config
+        for key in ("reconnect_seconds", "debounce_seconds"):
+            if getattr(comp, key) is not None:
+                table[key] = getattr(comp, key)
         for resource in ("memory", "cpu"):
             terms = getattr(comp, resource)
             if terms:
@@ -568,11 +736,20 @@ def profile_to_dict(profile: MeshProfile) -> dict[str, Any]:
                 entry: dict[str, Any] = {"requests": {}}
                 for section, key, raw in res.text:
                     entry.setdefault(section, {})[key] = raw
+                replicas = res.replicas
+                if replicas is not None and replicas.cpu_utilization is None:
+                    entry["replicas"] = replicas.minimum
+                elif replicas is not None:
+                    entry["hpa"] = {"min": replicas.minimum, "max": replicas.maximum,
+                                    "cpu_utilization": replicas.cpu_utilization}
                 entry["sources"] = list(res.sources)
                 if res.note:
                     entry["note"] = res.note
                 resources[install] = entry
             table["resources"] = resources
+        if comp.measured:
+            table["measured"] = [{"quantity": m.quantity, "max": m.maximum, "sources": list(m.sources),
+                                  **({"note": m.note} if m.note else {})} for m in comp.measured]
         components.append(table)
     mesh: dict[str, Any] = {"name": profile.name, "title": profile.title, "data_version": profile.data_version}
     if profile.version:

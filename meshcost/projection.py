@@ -8,8 +8,8 @@ import numpy as np
 
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .money import DEFAULT_NODE, make_cost_settings
-from .model import coefficient_values, component_latency, mesh_latency, mesh_totals
-from .profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles, get_profile
+from .model import coefficient_values, component_instances, component_latency, evaluate_components, mesh_setup
+from .profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles, coefficient_kind, get_profile
 from .result import MeshResult, Projection
 from .scenario import make_scenario
 from .uncertainty import DEFAULT_CHUNK_VALUES, DEFAULT_PERCENTILES, check_samples, monte_carlo
@@ -17,7 +17,6 @@ from .units import strip
 
 __all__ = ["project", "resolve_meshes", "parse_overrides"]
 
-_RESOURCE_KIND = {"memory": "memory", "cpu": "cpu", "latency_p50": "time", "latency_p99": "time"}
 
 
 def resolve_meshes(meshes: Iterable[str | MeshProfile] | str | MeshProfile | None,
@@ -91,7 +90,7 @@ def parse_overrides(overrides: Mapping[str, Any] | None,
         triple = value if isinstance(value, tuple) else (value, value, value)
         if len(triple) != 3:
             raise InputValueError(f"overrides[{key!r}]: got a tuple of {len(triple)}; expected (low, typical, high)")
-        kind = _RESOURCE_KIND[resource]
+        kind = coefficient_kind(resource, driver)
         arrays = []
         for band, item in zip(("low", "typical", "high"), triple):
             array = strip(item, f"overrides[{key!r}] ({band})", kind)
@@ -114,6 +113,10 @@ def project(
     waypoints: Any = 0,
     l7_share: Any = None,
     *,
+    ports_per_service: Any = None,
+    tcp_share: Any = 0.0,
+    subsets_per_service: Any = 0.0,
+    churn: Any = None,
     meshes: Iterable[str | MeshProfile] | str | MeshProfile | None = None,
     versions: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -152,6 +155,17 @@ def project(
         Istio ambient waypoint proxies. Default 0 (L4 only). [count]
     l7_share : float or array, optional
         Share of requests that pass a waypoint. Default 1 where ``waypoints > 0``, else 0. [0-1]
+    ports_per_service : float or array, optional
+        Ports per Service, on average: Envoy builds an outbound cluster per service port.
+        Default 1 (an assumption). [count]
+    tcp_share : float or array, optional
+        Share of service ports that carry plain TCP (each gets its own Envoy listener).
+        Default 0. [0-1]
+    subsets_per_service : float or array, optional
+        DestinationRule subsets per Service (each adds a cluster per port). Default 0. [count]
+    churn : float, array or Quantity, optional
+        Pod or config changes per second in the cluster; drives control-plane pushes.
+        Default ``2 x sidecars / 86400`` (every pod replaced once a day, an assumption). [1/s]
     meshes : names or MeshProfile objects, optional
         Which meshes to project. Default ``("istio-sidecar", "istio-ambient", "linkerd")``.
         A name may pin a data vintage: ``"istio-sidecar@1.20"``.
@@ -177,8 +191,11 @@ def project(
         Install profile per mesh whose requests Kubernetes reserves, e.g.
         ``{"istio-sidecar": "demo", "linkerd": "ha"}``. Default ``"default"`` for every mesh.
     requests : dict, optional
-        Your own requests per component, ``{"istio-sidecar.sidecar": {"cpu": "200m", "memory": "256Mi"}}``
-        (Kubernetes quantities, numbers in vCPU / MiB, or Quantities).
+        Your own resources per component, ``{"istio-sidecar.sidecar": {"cpu": "200m", "memory": "256Mi"}}``
+        (Kubernetes quantities, numbers in vCPU / MiB, or Quantities); also ``cpu_limit``
+        (a sidecar's Envoy runs ``ceil(limit)`` worker threads) and, for control planes,
+        ``replicas``: a whole number or ``(min, max)`` autoscaler bounds
+        (``{"istio-sidecar.istiod": {"replicas": (2, 10)}}``).
     sizing : {"chart", "usage"}
         ``"chart"``: requests from the install profile (or ``requests``); ``"usage"``:
         requests right-sized to the projected usage, CPU scaled by ``skew``.
@@ -202,29 +219,32 @@ def project(
     parsed = parse_overrides(overrides, profiles)
     extra = tuple(a.shape for by_key in parsed.values() for triple in by_key.values() for a in triple)
     scenario = make_scenario(nodes, sidecars, services, visible_services, rps, waypoints, l7_share,
-                             extra_shapes=extra)
+                             ports_per_service, tcp_share, subsets_per_service, churn, extra_shapes=extra)
     cost_settings = make_cost_settings(profiles, scenario.shape, install=install, requests=requests,
                                        sizing=sizing, skew=skew, node=node, prices=prices)
-    mc = None
-    evaluated = []
-    for profile in profiles:
-        values = coefficient_values(profile)
-        values.update(parsed.get(profile.name, {}))
-        evaluated.append((profile, values))
     if samples is not None:
         samples, seed, pct = check_samples(samples, seed, percentiles)
         if isinstance(chunk_values, bool) or not isinstance(chunk_values, int) or chunk_values < 1:
             raise InputValueError(f"chunk_values: got {describe_value(chunk_values)}; expected a whole number >= 1")
+    evaluated = []
+    for profile in profiles:
+        values = coefficient_values(profile)
+        values.update(parsed.get(profile.name, {}))
+        setup = mesh_setup(profile, cost_settings.install.get(profile.name, "default"),
+                           {c: spec for (m, c), spec in cost_settings.requests.items() if m == profile.name})
+        instances = component_instances(profile, scenario, setup, values)
+        evaluated.append((profile, values, setup, instances))
+    mc = None
+    if samples is not None:
         mc = monte_carlo(evaluated, scenario, samples, seed, pct, chunk_values, progress)
     results: dict[str, MeshResult] = {}
-    for profile, values in evaluated:
-        memory, cpu = mesh_totals(profile, scenario, values)
-        per_component = component_latency(profile, scenario, values)
-        latency = mesh_latency(per_component)
+    for profile, values, setup, instances in evaluated:
+        usages = evaluate_components(profile, scenario, values, setup=setup, instances=instances)
+        per_component = component_latency(profile, scenario, values, setup=setup, instances=instances)
         percentile_arrays = None
         if mc is not None:
             percentile_arrays = {figure: dict(zip(mc.percentiles, arrays))
                                  for figure, arrays in mc.figures[profile.name].items()}
-        results[profile.name] = MeshResult(profile, scenario, values, memory, cpu, latency, per_component,
+        results[profile.name] = MeshResult(profile, scenario, values, usages, per_component, setup,
                                            cost_settings, percentile_arrays)
     return Projection(scenario, results, cost_settings)

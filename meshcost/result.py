@@ -9,21 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 import numpy as np
 
 from .errors import UnknownNameError
-from .model import BAND_NAMES, Bands, CoefficientValues, ComponentUsage, evaluate_components, per_instance
+from .model import (BAND_NAMES, Bands, CoefficientValues, ComponentUsage, Setup, mesh_latency, mesh_totals,
+                    per_instance, proxy_load)
 from .money import ComponentCost, CostSettings, component_costs, mesh_cost
-from .profiles import TEMPLATED_RULES, ComponentProfile, MeshProfile
+from .profiles import EXTRAPOLATION_QUANTITIES, TEMPLATED_RULES, ComponentProfile, MeshProfile
 from .scenario import INPUT_DOCS, Scenario
 from .units import DIMENSIONLESS, MIB, MS, VCPU, Quantity
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Band", "ComponentResult", "MeshResult", "Projection", "FRAME_COLUMNS"]
+__all__ = ["Band", "ComponentResult", "MeshResult", "Projection", "Extrapolation", "FRAME_COLUMNS"]
 
 #: The columns of :meth:`Projection.to_frame`, in order (a public contract).
 FRAME_COLUMNS: tuple[str, ...] = (
@@ -60,6 +61,20 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "cost_low [USD/month]",
     "cost_high [USD/month]",
 )
+
+
+def _full_bool(array: Any, shape: tuple[int, ...]) -> Any:
+    array = np.broadcast_to(np.asarray(array, dtype=bool), shape)
+    return bool(array) if shape == () else array.copy()
+
+
+def _quantity(quantity: str, comp: ComponentProfile, instances: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """A scenario quantity that component measurements can be bounded by (see EXTRAPOLATION_QUANTITIES)."""
+    if quantity == "pods_per_node":
+        return scenario.sidecars / scenario.nodes
+    if quantity == "rps_per_instance":
+        return proxy_load(comp, scenario, instances)
+    return np.asarray(getattr(scenario, quantity))
 
 
 def _full(array: Any, shape: tuple[int, ...]) -> Any:
@@ -244,22 +259,45 @@ class ComponentResult:
         return Band(tuple(b * skew for b in self._per_instance(self.usage.cpu)), VCPU, self.shape)
 
 
+@dataclass(frozen=True)
+class Extrapolation:
+    """A scenario quantity beyond the largest value the sources behind a component measured.
+
+    ``where`` is a bool array (the scenario's shape) marking the scenarios concerned.
+    """
+
+    component: str
+    quantity: str
+    maximum: float
+    sources: tuple[str, ...]
+    note: str
+    where: np.ndarray
+
+    def describe(self, value: float | None = None) -> str:
+        """One line: what goes beyond what, and which sources set the bound."""
+        label = EXTRAPOLATION_QUANTITIES[self.quantity]
+        got = f" ({value:,.0f})" if value is not None else ""
+        return (f"{self.component}: {label}{got} beyond the largest published measurement ({self.maximum:,.0f}; "
+                f"{', '.join(self.sources)}{': ' + self.note if self.note else ''})")
+
+
 class MeshResult:
     """What one mesh adds: memory, CPU, latency per hop, and the components behind them."""
 
     def __init__(self, profile: MeshProfile, scenario: Scenario, values: CoefficientValues,
-                 memory: Bands, cpu: Bands, latency: tuple[Bands, Bands],
-                 component_latency: dict[str, tuple[Bands, Bands]], cost_settings: CostSettings,
+                 usages: list[ComponentUsage], component_latency: dict[str, tuple[Bands, Bands]],
+                 setup: Mapping[str, Setup], cost_settings: CostSettings,
                  percentiles: dict[str, dict[float, np.ndarray]] | None = None) -> None:
         self.profile = profile
         self.cost_settings = cost_settings
         self._mc = percentiles or {}
         self.name = profile.name
         self.scenario = scenario
+        self.setup = dict(setup)
         self._values = values
-        self._memory = memory
-        self._cpu = cpu
-        self._latency = latency
+        self._usages = usages
+        self._memory, self._cpu, self._saturated = mesh_totals(usages)
+        self._latency = mesh_latency(component_latency)
         self._component_latency = component_latency
 
     @property
@@ -286,10 +324,6 @@ class MeshResult:
     def latency_p99(self) -> Band:
         """99th-percentile latency added per service-to-service hop [ms]."""
         return Band(self._latency[1], MS, self.scenario.shape, self._mc.get("latency_p99"))
-
-    @cached_property
-    def _usages(self) -> list[ComponentUsage]:
-        return evaluate_components(self.profile, self.scenario, self._values)
 
     @cached_property
     def _costs(self) -> dict[str, ComponentCost]:
@@ -353,6 +387,35 @@ class MeshResult:
     def capacity_share(self) -> Band:
         """Share of the cluster's allocatable capacity the mesh takes (binding resource) [fraction]."""
         return self._money_band("capacity_share", DIMENSIONLESS)
+
+    @property
+    def saturated(self) -> Any:
+        """Whether a proxy's CPU demand reaches what its worker threads can use (typical band) [bool].
+
+        Its CPU is then capped there (never billed past it) and its latency is infinite.
+        """
+        return _full_bool(self._saturated[1], self.scenario.shape)
+
+    @cached_property
+    def extrapolations(self) -> list[Extrapolation]:
+        """Scenario quantities beyond the published measurements behind each component."""
+        scenario = self.scenario
+        found = []
+        for comp, usage in zip(self.profile.components, self._usages):
+            for bound in comp.measured:
+                value = _quantity(bound.quantity, comp, usage.instances, scenario)
+                where = np.broadcast_to(value > bound.maximum, scenario.shape)
+                if where.any():
+                    found.append(Extrapolation(comp.name, bound.quantity, bound.maximum, bound.sources, bound.note,
+                                               where))
+        return found
+
+    @property
+    def extrapolated(self) -> Any:
+        """Whether any input goes beyond the published measurements behind the mesh's figures [bool]."""
+        flags = [e.where for e in self.extrapolations]
+        return _full_bool(np.logical_or.reduce(flags) if flags else np.zeros(self.scenario.shape, dtype=bool),
+                          self.scenario.shape)
 
     def path_latency(self, hops: Any) -> Any:
         """Latency added along a request that crosses ``hops`` service-to-service hops [ms].

@@ -15,13 +15,21 @@ import numpy as np
 from .errors import BroadcastError, InputValueError, describe_value
 from .units import strip
 
-__all__ = ["Scenario", "make_scenario", "DEFAULT_PODS_PER_SERVICE", "INPUT_DOCS", "check_array", "broadcast_shape",
+__all__ = ["Scenario", "make_scenario", "DEFAULT_PODS_PER_SERVICE", "DEFAULT_PORTS_PER_SERVICE",
+           "DEFAULT_POD_LIFETIME_S", "INPUT_DOCS", "check_array", "broadcast_shape",
            "first_where"]
 
 #: Default meshed pods per Service when ``services`` is not given. A modelling assumption:
 #: Istio's load test runs 2 pods per service; Kubernetes' scalability envelope (150,000 pods,
 #: 10,000 Services) implies 15. A round 10 sits between them.
 DEFAULT_PODS_PER_SERVICE = 10
+#: Default ports per Service. A modelling assumption: the public sample apps (Bookinfo,
+#: emojivoto, Online Boutique) expose one port per Service; give yours when you know it.
+DEFAULT_PORTS_PER_SERVICE = 1.0
+#: Default lifetime of a meshed pod [s], for the default ``churn``. A modelling assumption:
+#: one rollout of every workload a day replaces each pod once, and a replacement is two
+#: endpoint changes (an add and a remove): churn = 2 x sidecars / 86,400 s.
+DEFAULT_POD_LIFETIME_S = 86_400.0
 
 #: Each input, its unit and default (used in docs, frames and the CLI).
 INPUT_DOCS: dict[str, str] = {
@@ -32,6 +40,13 @@ INPUT_DOCS: dict[str, str] = {
     "rps": "mesh-wide service-to-service requests per second [1/s]; default 0 (idle)",
     "waypoints": "Istio ambient waypoint proxies [count]; default 0 (L4 only)",
     "l7_share": "share of requests that pass a waypoint [0-1]; default 1 where waypoints > 0, else 0",
+    "ports_per_service": f"ports per Service, on average [count]; default {DEFAULT_PORTS_PER_SERVICE:g} (assumption)",
+    "tcp_share": "share of service ports that carry plain TCP, not HTTP (each gets its own Envoy listener) [0-1]; "
+                 "default 0",
+    "subsets_per_service": "DestinationRule subsets per Service, on average (each adds an Envoy cluster per port) "
+                           "[count]; default 0",
+    "churn": "pod or config changes per second in the cluster [1/s]; default "
+             f"2 x sidecars / 86,400 (every pod replaced once a day, an assumption)",
 }
 
 
@@ -46,6 +61,10 @@ class Scenario:
     rps: np.ndarray
     waypoints: np.ndarray
     l7_share: np.ndarray
+    ports_per_service: np.ndarray
+    tcp_share: np.ndarray
+    subsets_per_service: np.ndarray
+    churn: np.ndarray
     shape: tuple[int, ...]
 
     def inputs(self) -> dict[str, np.ndarray]:
@@ -101,6 +120,10 @@ def make_scenario(
     rps: Any = 0.0,
     waypoints: Any = 0,
     l7_share: Any = None,
+    ports_per_service: Any = None,
+    tcp_share: Any = 0.0,
+    subsets_per_service: Any = 0.0,
+    churn: Any = None,
     *,
     extra_shapes: tuple[tuple[int, ...], ...] = (),
 ) -> Scenario:
@@ -125,6 +148,19 @@ def make_scenario(
     else:
         named["l7_share"] = check_array(strip(l7_share, "l7_share", "fraction"), "l7_share",
                                         maximum=1.0, accepted="a share from 0 to 1")
+    named["ports_per_service"] = (np.asarray(DEFAULT_PORTS_PER_SERVICE) if ports_per_service is None else check_array(
+        strip(ports_per_service, "ports_per_service", "count"), "ports_per_service",
+        accepted="finite average ports per Service >= 0"))
+    named["tcp_share"] = check_array(strip(tcp_share, "tcp_share", "fraction"), "tcp_share", maximum=1.0,
+                                     accepted="a share from 0 to 1")
+    named["subsets_per_service"] = check_array(strip(subsets_per_service, "subsets_per_service", "count"),
+                                               "subsets_per_service",
+                                               accepted="finite average DestinationRule subsets per Service >= 0")
+    if churn is None:
+        named["churn"] = 2.0 * named["sidecars"] / DEFAULT_POD_LIFETIME_S
+    else:
+        named["churn"] = check_array(strip(churn, "churn", "rate"), "churn",
+                                     accepted="finite changes per second >= 0")
     shape = broadcast_shape(**named)
     if extra_shapes:
         try:

@@ -1,7 +1,13 @@
-"""The published figures meshcost's coefficients rest on (``data/published-figures.csv``).
+"""The published figures meshcost's coefficients rest on.
 
 Each row is one published measurement or default with its source, version and
-conditions, keyed by an id (``F001`` ...). Coefficients in the mesh profiles cite these ids.
+conditions, keyed by an id. Coefficients in the mesh profiles cite these ids:
+
+- ``data/published-figures.csv``: ``F001`` ... (measurements and chart defaults) and
+  ``A001`` ... (the seed article's claims);
+- ``data/more-figures.csv``: ``M001`` ... (the model's weak spots at scale: sidecar memory vs
+  the config a proxy holds, istiod under churn, ztunnel under load, same-harness latency,
+  Linkerd's control plane); anecdotal and vendor-authored rows say so in ``notes``.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from .errors import DataFileError, UnknownNameError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Source", "all_sources", "get_source", "sources_frame"]
+__all__ = ["Source", "SOURCE_FILES", "all_sources", "get_source", "sources_frame"]
 
 _COLUMNS = (
     "id",
@@ -88,10 +94,21 @@ def _read(path: Path) -> dict[str, Source]:
     return table
 
 
+#: The shipped source tables, in id order.
+SOURCE_FILES = ("published-figures.csv", "more-figures.csv")
+
+
 @lru_cache(maxsize=1)
 def all_sources() -> dict[str, Source]:
     """Every shipped source row, by id."""
-    return _read(data_path("published-figures.csv"))
+    table: dict[str, Source] = {}
+    for name in SOURCE_FILES:
+        rows = _read(data_path(name))
+        repeated = sorted(set(rows) & set(table))
+        if repeated:
+            raise DataFileError(f"{name}: id(s) {repeated} also appear in an earlier source table")
+        table.update(rows)
+    return table
 
 
 def get_source(source_id: str) -> Source:
@@ -101,8 +118,8 @@ def get_source(source_id: str) -> Source:
         return table[source_id]
     except KeyError:
         raise UnknownNameError(
-            f"source id {source_id!r} is not in published-figures.csv "
-            f"(ids run {min(table)}..{max(table)})"
+            f"source id {source_id!r} is not in the shipped source tables "
+            f"({', '.join(SOURCE_FILES)})"
         ) from None
 
 

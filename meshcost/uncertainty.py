@@ -11,10 +11,11 @@ the median is slow at the tail; this keeps p50 <= p99). Coefficients are shared 
 scenario and every instance (the uncertainty is about the figure, not noise between pods), so each
 sample is one possible "true" set of coefficients.
 
-Evaluation. Memory and CPU are linear in the coefficients (:func:`meshcost.model.mesh_terms`),
-so for a block of scenarios they are one matrix product, samples x coefficients times
-coefficients x scenarios. Latency is linear too until a proxy is loaded past the published
-measurement load; then it is evaluated element-wise. Scenarios are processed in chunks of
+Evaluation. Memory and CPU are linear in the coefficients (:func:`meshcost.model.component_terms`),
+so for a block of scenarios they are one matrix product per component, samples x coefficients
+times coefficients x scenarios; a proxy's CPU is then capped, per sample, at what its worker
+threads can use. Latency is linear too until a proxy is loaded past the published measurement
+load or a partial L7 share mixes two paths; those scenarios are evaluated element-wise. Scenarios are processed in chunks of
 at most ``max_chunk_values`` sample-scenario values, so memory stays bounded (about
 ``12 x 8 x max_chunk_values`` bytes) whatever the number of samples and scenarios, and
 chunked and unchunked runs give identical results (the same samples serve every chunk).
@@ -28,7 +29,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .errors import InputTypeError, InputValueError, describe_value
-from .model import CoefficientValues, REFERENCE_RPS, component_latency, mesh_terms, proxy_load
+from .model import REFERENCE_RPS, CoefficientValues, Setup, component_latency, component_terms, proxy_load
 from .profiles import MeshProfile
 from .scenario import Scenario
 
@@ -102,8 +103,15 @@ def _flat_scenario(scenario: Scenario, start: int, stop: int) -> Scenario:
     return replace(scenario, shape=(1, stop - start), **fields)
 
 
+def _flat(array: Any, shape: tuple[int, ...], start: int, stop: int) -> np.ndarray:
+    size = int(np.prod(shape, dtype=np.int64))
+    return np.broadcast_to(np.asarray(array, dtype=float), shape).reshape(size)[start:stop][np.newaxis, :]
+
+
 def _linear(terms: list[tuple[tuple, np.ndarray]], drawn: Mapping[tuple, np.ndarray], width: int) -> np.ndarray:
     """scenarios x samples: each scenario's output for every coefficient sample (one matrix product)."""
+    if not terms:
+        return np.zeros((width, 1))
     keys = [k for k, _ in terms]
     coefficients = np.stack([drawn[k] for k in keys], axis=0)  # terms x samples
     drivers = np.stack([np.broadcast_to(d, (1, width))[0] for _, d in terms], axis=1)  # scenarios x terms
@@ -133,71 +141,91 @@ def _subset(chunk: Scenario, columns: np.ndarray) -> Scenario:
     return replace(chunk, shape=(1, len(columns)), **fields)
 
 
-def _latency(profile: MeshProfile, chunk: Scenario, drawn: Mapping[tuple, np.ndarray],
-             samples: int, width: int, budget: int) -> tuple[np.ndarray, np.ndarray]:
+def _latency(profile: MeshProfile, chunk: Scenario, drawn: Mapping[tuple, np.ndarray], samples: int, width: int,
+             budget: int, setup: Mapping[str, Setup], instances: Mapping[str, np.ndarray]
+             ) -> tuple[np.ndarray, np.ndarray]:
     """Per-hop latency, scenarios x samples (one shared row when every scenario has the same path)."""
     out = []
+    share = np.broadcast_to(chunk.l7_share, (1, width))
     for resource in ("latency_p50", "latency_p99"):
         terms = []
         for comp in profile.components:
-            if getattr(comp, resource) is not None:
-                on_path = np.ones((1, width)) if comp.traffic == "all" else (chunk.l7_share > 0) * 1.0
-                terms.append(((comp.name, resource, "hop"), np.broadcast_to(on_path, (1, width))))
+            if getattr(comp, resource) is not None and comp.traffic != "none":
+                on_path = np.ones((1, width)) if comp.traffic == "all" else (share > 0) * 1.0
+                terms.append(((comp.name, resource, "hop"), on_path))
         if not terms:
             out.append(np.zeros((1, samples)))
         elif all(np.ptp(d) == 0 for _, d in terms):  # the same path in every scenario: one row serves all
             out.append(_linear([(k, d[:, :1]) for k, d in terms], drawn, 1))
         else:
             out.append(_linear(terms, drawn, width))
-    loaded = np.zeros(width, dtype=bool)
+    # Past the published load the queueing wait is not linear in the CPU coefficient, and a
+    # partial L7 share mixes two paths: evaluate those scenarios element-wise, a few at a
+    # time (the queueing maths makes about a dozen temporaries of samples x scenarios).
+    nonlinear = np.zeros(width, dtype=bool)
     for comp in profile.components:
-        if comp.latency_p50 is not None:
-            loaded |= np.broadcast_to(proxy_load(comp, chunk) > REFERENCE_RPS, (1, width))[0]
-    if not loaded.any():
+        if comp.latency_p50 is not None and comp.traffic != "none":
+            load = proxy_load(comp, chunk, np.broadcast_to(instances[comp.name], (1, width)))
+            nonlinear |= np.broadcast_to(load > REFERENCE_RPS, (1, width))[0]
+            if comp.traffic == "l7":
+                nonlinear |= ((share > 0) & (share < 1))[0]
+    if not nonlinear.any():
         return out[0], out[1]
-    # Past the published load the queueing wait is not linear in the CPU coefficient:
-    # evaluate those scenarios element-wise, a few at a time (the queueing maths makes
-    # about a dozen temporaries of samples x scenarios).
     p50, p99 = (np.array(np.broadcast_to(o, (width, samples))) for o in out)
     values = {k: (v[:, np.newaxis],) for k, v in drawn.items()}
-    columns = np.flatnonzero(loaded)
+    columns = np.flatnonzero(nonlinear)
     step = max(1, budget // (16 * samples))
     for first in range(0, len(columns), step):
         sub = columns[first:first + step]
-        per = component_latency(profile, _subset(chunk, sub), values)
+        sub_instances = {name: np.broadcast_to(count, (1, width))[:, sub] for name, count in instances.items()}
+        per = component_latency(profile, _subset(chunk, sub), values, bands=1, setup=setup, instances=sub_instances)
         shape = (samples, len(sub))
         p50[sub] = sum((np.broadcast_to(c[0][0], shape) for c in per.values()), np.zeros(shape)).T
         p99[sub] = sum((np.broadcast_to(c[1][0], shape) for c in per.values()), np.zeros(shape)).T
     return p50, p99
 
 
-def monte_carlo(profiles: list[tuple[MeshProfile, CoefficientValues]], scenario: Scenario, samples: int,
+#: One mesh as Monte Carlo needs it: profile, coefficient values, component setups, instances.
+MeshInputs = tuple[MeshProfile, CoefficientValues, Mapping[str, Setup], Mapping[str, np.ndarray]]
+
+
+def monte_carlo(meshes: list[MeshInputs], scenario: Scenario, samples: int,
                 seed: Any = None, percentiles: tuple[float, ...] = DEFAULT_PERCENTILES,
                 max_chunk_values: int = DEFAULT_CHUNK_VALUES,
                 progress: Callable[[int, int], None] | None = None) -> MonteCarlo:
     """Percentiles of memory [MiB], CPU [vCPU] and per-hop latency [ms] for each mesh.
 
+    Instances (control-plane replicas included) are those of the deterministic projection;
+    a proxy's CPU is capped per sample at what its instances can use.
     ``progress(done, total)`` is called after each chunk of scenarios, if given.
     """
     rng = np.random.default_rng(seed)
-    drawn_by_mesh = {profile.name: _draw(profile.name, values, samples, rng) for profile, values in profiles}
+    drawn_by_mesh = {profile.name: _draw(profile.name, values, samples, rng) for profile, values, _, _ in meshes}
     size = int(np.prod(scenario.shape, dtype=np.int64))
     width = max(1, min(size, max_chunk_values // samples))
     figures = {profile.name: {f: np.empty((len(percentiles), size))
                               for f in ("memory", "cpu", "latency_p50", "latency_p99")}
-               for profile, _ in profiles}
+               for profile, _, _, _ in meshes}
     for start in range(0, size, width):
         stop = min(size, start + width)
         chunk = _flat_scenario(scenario, start, stop)
-        for profile, _ in profiles:
+        for profile, _, setup, instances in meshes:
             drawn = drawn_by_mesh[profile.name]
-            memory_terms, cpu_terms = mesh_terms(profile, chunk)
-            outputs = {
-                "memory": _linear(memory_terms, drawn, stop - start),
-                "cpu": _linear(cpu_terms, drawn, stop - start),
-            }
-            outputs["latency_p50"], outputs["latency_p99"] = _latency(profile, chunk, drawn, samples, stop - start,
-                                                                      max_chunk_values)
+            chunk_instances = {name: _flat(count, scenario.shape, start, stop) for name, count in instances.items()}
+            terms = component_terms(profile, chunk, setup, chunk_instances)
+            memory = np.zeros((stop - start, samples))
+            cpu = np.zeros((stop - start, samples))
+            for comp in profile.components:
+                memory_terms, cpu_terms = terms[comp.name]
+                memory += _linear(memory_terms, drawn, stop - start)
+                demand = _linear(cpu_terms, drawn, stop - start)
+                cap = setup[comp.name].cpu_cap
+                if np.isfinite(cap):
+                    demand = np.minimum(demand, chunk_instances[comp.name][0][:, np.newaxis] * cap)
+                cpu += demand
+            outputs = {"memory": memory, "cpu": cpu}
+            outputs["latency_p50"], outputs["latency_p99"] = _latency(
+                profile, chunk, drawn, samples, stop - start, max_chunk_values, setup, chunk_instances)
             for figure, values in outputs.items():  # rows: scenarios of the chunk (or one shared row)
                 figures[profile.name][figure][:, start:stop] = row_percentiles(values, percentiles)
         if progress is not None:

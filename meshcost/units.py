@@ -12,8 +12,8 @@ global formatting. It adds, only if they are not already defined:
 
 Memory is the trap: pint treats bytes as dimensionless, so ``1 MiB + 1 count`` is accepted
 silently. meshcost checks memory inputs against the byte family explicitly (their root unit
-must be ``bit``). Canonical units inside the kernels: memory MiB, CPU vCPU, time ms,
-request rate 1/s, money USD.
+must be ``bit``). Canonical units inside the kernels: memory MiB, CPU vCPU, CPU time per event vCPU-s,
+time ms, request rate 1/s, money USD.
 """
 
 from __future__ import annotations
@@ -64,13 +64,14 @@ PER_SECOND = ureg.Unit("1/s")
 USD = ureg.Unit("USD")
 DIMENSIONLESS = ureg.Unit("dimensionless")
 
-Kind = Literal["count", "fraction", "memory", "cpu", "time", "rate", "money"]
+Kind = Literal["count", "fraction", "memory", "cpu", "cpu_time", "time", "rate", "money"]
 
 CANONICAL_UNIT: dict[str, Any] = {
     "count": DIMENSIONLESS,
     "fraction": DIMENSIONLESS,
     "memory": MIB,
     "cpu": VCPU,
+    "cpu_time": ureg.Unit("vCPU * s"),
     "time": MS,
     "rate": PER_SECOND,
     "money": USD,
@@ -81,6 +82,7 @@ _EXPECTED = {
     "fraction": "a plain number from 0 to 1 or a dimensionless Quantity (e.g. 50 percent)",
     "memory": "a plain number in MiB or a Quantity in bytes (B, kB, MB, MiB, GiB, ...)",
     "cpu": "a plain number in vCPU or a Quantity in vCPU / millicore",
+    "cpu_time": "a plain number in vCPU-seconds or a Quantity in vCPU * s (CPU time per event)",
     "time": "a plain number in ms or a Quantity of time (s, ms, us, ...)",
     "rate": "a plain number in requests per second or a Quantity of 1/time (e.g. 2000 / second)",
     "money": "a plain number in USD or a Quantity in USD",
@@ -89,6 +91,7 @@ _EXPECTED = {
 _BIT_ROOT = ureg.get_root_units("bit")[1]
 _dimension_of = {
     "cpu": ureg.get_dimensionality("vCPU"),
+    "cpu_time": ureg.get_dimensionality("vCPU * s"),
     "time": ureg.get_dimensionality("s"),
     "rate": ureg.get_dimensionality("1/s"),
     "money": ureg.get_dimensionality("USD"),

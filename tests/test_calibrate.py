@@ -596,7 +596,8 @@ def test_to_profile_replaces_the_proxy_figures(matrix_fit):
     assert fitted.name == "shop-istio" and "shop-2024-06-03.json" in fitted.title
     sidecar = fitted.component("sidecar")
     expected = {("memory", "instance"): matrix_fit.memory, ("cpu", "instance"): matrix_fit.cpu_idle,
-                ("cpu", "request"): matrix_fit.cpu_request}
+                ("cpu", "request"): matrix_fit.cpu_request,
+                ("cpu", "request_above_reference"): matrix_fit.cpu_request}  # the fit is linear
     changed = set()
     for (component, resource, driver, coef), (_, _, _, old) in zip(fitted.coefficients(), base.coefficients()):
         key = (resource, driver)
@@ -685,7 +686,7 @@ def test_fitted_profile_round_trips_through_toml(matrix_fit, tmp_path):
     ({"base": 3}, InputTypeError, "base: got 3"),
     ({"name": "My Mesh"}, InputValueError, "name: got 'My Mesh'; expected lower-case"),
     ({"source": " "}, InputValueError, "source: got ' '; expected a non-empty description"),
-    ({"source": "F999"}, InputValueError, "source: got 'F999', which looks like a published-figures.csv id"),
+    ({"source": "F999"}, InputValueError, "source: got 'F999', which looks like a source id"),
 ])
 def test_to_profile_rejects(matrix_fit, kwargs, error, words):
     arguments = {"base": "istio-sidecar", "component": "sidecar", "name": "mine", "source": "data.json", **kwargs}

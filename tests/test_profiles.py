@@ -40,9 +40,9 @@ def test_units_are_converted_once_with_pint():
     sidecar = meshcost.get_profile("istio-sidecar").component("sidecar")
     base = sidecar.memory[0].coefficient
     assert base.unit == "MB"
-    assert base.values[1] == pytest.approx(50e6 / 2**20)  # 50 MB is 47.68 MiB, not 50
+    assert base.values[1] == pytest.approx(60e6 / 2**20)  # 60 MB is 57.22 MiB, not 60
     cluster = sidecar.memory[1].coefficient
-    assert cluster.values[0] == pytest.approx(40577 / 2**20)
+    assert cluster.unit == "B" and cluster.values[0] == pytest.approx(24000 / 2**20)  # bytes, not kB
 
 
 def test_profiles_round_trip_through_toml(tmp_path):
@@ -65,7 +65,7 @@ def base_document():
         (lambda d: d["component"][0]["memory"][0].update(low=99), ["low/typical/high", "low <= typical <= high"]),
         (lambda d: d["component"][0]["memory"][0].update(typical="big"), ["'typical'", "a number"]),
         (lambda d: d["component"][0]["memory"][0].update(high=-1.0), ["'high'", ">= 0"]),
-        (lambda d: d["component"][0]["memory"][0].update(sources=["F999"]), ["F999", "published-figures"]),
+        (lambda d: d["component"][0]["memory"][0].update(sources=["F999"]), ["F999", "source tables"]),
         (lambda d: d["component"][0]["memory"][0].update(basis="vibes"), ["'basis'", "measured"]),
         (lambda d: d["component"][0]["memory"][0].update(driver="per_moon"), ["'driver'", "visible_service"]),
         (lambda d: d["component"][0].update(instances="many"), ["'instances'", "sidecars"]),

@@ -43,7 +43,9 @@ def test_bands_contain_the_typical_value_and_are_ordered():
             p5, p50, p95 = band.p5.magnitude, band.p50.magnitude, band.p95.magnitude
             assert np.all(low <= p5 + 1e-9) and np.all(p95 <= high + 1e-9), (mesh.name, figure)
             assert np.all(p5 <= p50) and np.all(p50 <= p95)
-            assert np.all(p5 <= typical + 1e-9) and np.all(typical <= p95 + 1e-9), (mesh.name, figure)
+            # a sum of right-skewed coefficients can put its 5th percentile above the sum of the
+            # typical values (a waypoint hop: ztunnel + waypoint p99), so only the upper side is checked
+            assert np.all(typical <= p95 + 1e-9), (mesh.name, figure)
 
 
 def test_same_seed_same_result_and_other_seed_differs():
