@@ -130,8 +130,17 @@ def _scalar_html(projection: "Projection") -> str:
         f"<p style=\"margin:0.3em 0\"><b>meshcost</b>: {_esc(head)}</p>"
         f"{_table(header, rows)}"
         f"<details><summary>Typical, by component</summary>{detail_table}</details>"
-        f"<p {_NOTE}>{notes}</p>"
+        f"{_flags(projection)}<p {_NOTE}>{notes}</p>"
     )
+
+
+def _flags(projection: "Projection") -> str:
+    """The projection's warnings (saturation, extrapolation, dominant assumptions) as a list."""
+    lines = projection.notes()
+    if not lines:
+        return ""
+    items = "".join(f"<li>{_esc(line)}</li>" for line in lines)
+    return f'<ul class="meshcost-flags" style="margin:0.3em 0;color:#8a4b00">{items}</ul>'
 
 
 def _array_html(projection: "Projection") -> str:
@@ -150,7 +159,7 @@ def _array_html(projection: "Projection") -> str:
     return (
         f"<p style=\"margin:0.3em 0\"><b>meshcost</b>: {size:,} scenarios (shape {_esc(projection.shape)}); "
         "typical values across them, minimum – maximum:</p>"
-        f"{_table(header, rows)}"
+        f"{_table(header, rows)}{_flags(projection)}"
         f"<p {_NOTE}>Use <code>.to_frame()</code> for every scenario, mesh and component.</p>"
     )
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from .errors import InputValueError, describe_value
-from .latency import _hops, chain_quantiles, naive_sum, sidecar_latency_at
-from .model import REFERENCE_RPS
+from .latency import _hops, chain_quantiles, mixture_quantiles, naive_sum, normal_ppf, sidecar_latency_at
+from .model import REFERENCE_RPS, component_setup
 from .profiles import MeshProfile, get_profile
 from .result import Band
 from .units import MS, strip
@@ -52,36 +52,77 @@ def compose_hops(per_hop_p50: tuple, per_hop_p99: tuple, hops: Any) -> PathLaten
                        Band(tuple(p99), MS, shape), Band(tuple(naive), MS, shape))
 
 
-def loaded_hop(profile: MeshProfile, rps_per_proxy: np.ndarray, *, cpu_limit: Any = np.inf, workers: Any = None,
-               l7: bool = False, q: Any = (0.5, 0.99)) -> tuple[list[np.ndarray], float]:
+def loaded_hop(profile: MeshProfile, rps_per_proxy: np.ndarray, *, cpu_limit: Any = None, workers: Any = None,
+               l7_share: Any = 0.0, q: Any = (0.5, 0.99)) -> tuple[list[np.ndarray], float]:
     """Latency the proxies on one hop add at a load through each, per band (low, typical, high) [ms].
 
     Each band's array has the quantiles ``q`` first (as :func:`meshcost.latency.sidecar_latency_at`
-    returns them). Also returns the typical saturation rate of the first proxy to saturate [1/s].
-    Ambient waypoints count only with ``l7``; a proxy without a CPU-per-request term queues at no cost.
+    returns them). Worker threads follow each proxy's install rule (Envoy: ``ceil(cpu_limit)``)
+    unless ``workers`` is given. Waypoints are on the path for the ``l7_share`` of requests
+    (the hop's quantiles are the L4 / L7 mixture). Also returns the typical saturation rate
+    of the first proxy to saturate [1/s].
     """
-    bands: list[Any] = [0.0, 0.0, 0.0]
+    scalar_q = np.ndim(q) == 0
+    qs = tuple(float(x) for x in np.atleast_1d(np.asarray(q, dtype=float)))
+    own: dict[str, list[np.ndarray]] = {}
     capacity = np.inf
+    traffic = {}
     for comp in profile.components:
-        if comp.latency_p50 is None or comp.latency_p99 is None or comp.traffic == "none" \
-                or (comp.traffic == "l7" and not l7):
+        if comp.latency_p50 is None or comp.latency_p99 is None or comp.traffic == "none":
             continue
-        request = [t for t in comp.cpu if t.driver == "request"]
-        threads = comp.workers if workers is None else workers
+        override = {} if cpu_limit is None else {"cpu_limit": cpu_limit}
+        setup = component_setup(comp, "default", override)
+        threads = setup.workers if workers is None else workers
+        servers = setup.cpu_cap if workers is None else (workers if cpu_limit is None else min(workers, cpu_limit))
+        request = {t.driver: t for t in comp.cpu}
+        bands = []
         for band in range(3):
-            cpu = request[0].coefficient.values[band] * 1000.0 / request[0].per_rps if request else 0.0
+            def per_1000(driver: str) -> float:
+                term = request.get(driver) or request.get("request")
+                return term.coefficient.values[band] * 1000.0 / term.per_rps if term else 0.0
+
             loaded = sidecar_latency_at(
-                rps_per_proxy, cpu_limit, comp.latency_p50.values[band], comp.latency_p99.values[band], cpu,
-                worker_threads=threads, passes=comp.passes, q=q, reference_rps=REFERENCE_RPS,
-                reference_servers=comp.workers)
-            bands[band] = bands[band] + loaded.latency
+                rps_per_proxy, servers, comp.latency_p50.values[band], comp.latency_p99.values[band],
+                per_1000("request"), worker_threads=threads, passes=comp.passes, q=(0.5, 0.99),
+                reference_rps=REFERENCE_RPS, reference_servers=comp.workers,
+                cpu_per_1000_rps_above=per_1000("request_above_reference"))
+            bands.append(loaded.latency)
             if band == 1:
                 capacity = min(capacity, float(np.min(loaded.capacity_rps)))
-    return bands, capacity
+        own[comp.name] = bands
+        traffic[comp.name] = comp.traffic
+    share = np.asarray(l7_share, dtype=float)
+    out = []
+    for band in range(3):
+        base = sum((own[n][band] for n in own if traffic[n] == "all"), np.zeros(()))
+        extra = [own[n][band] for n in own if traffic[n] == "l7"]
+        if not extra or not np.any(share > 0):
+            hop = base
+        else:
+            full = base + sum(extra)
+            if np.all(share >= 1):
+                hop = full
+            else:
+                hop = mixture_quantiles(base[0], base[1], full[0], full[1], share, (0.5, 0.99))
+        requantiled = _requantile(hop, qs)
+        out.append(requantiled[0] if scalar_q else requantiled)
+    return out, capacity
+
+
+def _requantile(p50_p99: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
+    """The quantiles ``qs`` of the lognormal through a hop's p50 and p99 (rows 0 and 1) [ms]."""
+    if qs == (0.5, 0.99):
+        return np.asarray(p50_p99)
+    p50, p99 = np.asarray(p50_p99[0]), np.asarray(p50_p99[1])
+    finite = np.isfinite(p99)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = np.where(finite, np.log(np.where(finite, p99, 1.0) / p50) / normal_ppf(0.99), 0.0)
+    z = normal_ppf(np.asarray(qs)).reshape((-1,) + (1,) * np.ndim(p50))
+    return np.where(finite, p50 * np.exp(sigma * z), np.where(z > 0, np.inf, p50))
 
 
 def latency_at(mesh: str, rps_per_proxy: Any, *, cpu_limit: Any = None, workers: Any = None,
-               hops: Any = 1, version: str | None = None, l7: bool = False) -> PathLatency:
+               hops: Any = 1, version: str | None = None, l7: bool | float = False) -> PathLatency:
     """Latency a mesh adds at a given load through each proxy on the path.
 
     Answers "how much latency at 3,000 RPS per pod with a 2-CPU limit?":
@@ -95,15 +136,19 @@ def latency_at(mesh: str, rps_per_proxy: Any, *, cpu_limit: Any = None, workers:
         Requests per second through each proxy on the path (a pod's sidecar; a node's
         ztunnel; a waypoint). [1/s]
     cpu_limit : float, array or Quantity, optional
-        The proxy's CPU limit [vCPU]; caps the worker threads' CPU. Default: none.
+        The proxy's CPU limit [vCPU]; caps the worker threads' CPU, and sets Envoy's worker
+        threads (``ceil(limit)``, as pilot-agent does). Default: the chart's (Istio sidecar
+        and waypoint 2; ztunnel and linkerd2-proxy none).
     workers : int, optional
-        Worker threads; default the profile's (Envoy 2, ztunnel 2, waypoint 2, linkerd2-proxy 1).
+        Worker threads; default from the install (Envoy ``ceil(cpu limit)`` = 2, ztunnel 2,
+        linkerd2-proxy 1).
     hops : int or array
         Service-to-service hops on the request path (composed, see :func:`compose_hops`).
     version : str, optional
         Data vintage (e.g. ``"1.20"``); default the newest.
-    l7 : bool
-        Ambient only: the hop also passes a waypoint (default False: L4, ztunnels only).
+    l7 : bool or float
+        Ambient only: the share of requests that also pass a waypoint (True = 1; default
+        False: L4, ztunnels only). A share between 0 and 1 mixes the L4 and L7 paths.
 
     Returns
     -------
@@ -115,10 +160,14 @@ def latency_at(mesh: str, rps_per_proxy: Any, *, cpu_limit: Any = None, workers:
     rps = strip(rps_per_proxy, "rps_per_proxy", "rate")
     if not np.all(np.isfinite(rps)) or np.any(rps < 0):
         raise InputValueError(f"rps_per_proxy: got {describe_value(rps_per_proxy)}; expected finite numbers >= 0")
-    limit = np.inf if cpu_limit is None else strip(cpu_limit, "cpu_limit", "cpu")
-    if np.any(np.asarray(limit) <= 0):
-        raise InputValueError(f"cpu_limit: got {describe_value(cpu_limit)}; expected a CPU limit > 0 [vCPU]")
-    bands, _ = loaded_hop(profile, rps, cpu_limit=limit, workers=workers, l7=l7)
+    limit = None if cpu_limit is None else strip(cpu_limit, "cpu_limit", "cpu")
+    if limit is not None and (np.ndim(limit) or not np.isfinite(limit) or limit <= 0):
+        raise InputValueError(f"cpu_limit: got {describe_value(cpu_limit)}; expected one finite CPU limit > 0 [vCPU]")
+    share = strip(l7, "l7", "fraction") if not isinstance(l7, bool) else np.asarray(float(l7))
+    if np.ndim(share) or not 0 <= float(share) <= 1:
+        raise InputValueError(f"l7: got {describe_value(l7)}; expected True / False or one share from 0 to 1")
+    bands, _ = loaded_hop(profile, rps, cpu_limit=None if limit is None else float(limit), workers=workers,
+                          l7_share=float(share))
     p50 = tuple(b[0] for b in bands)
     p99 = tuple(b[1] for b in bands)
     return compose_hops(p50, p99, hops)

@@ -300,18 +300,12 @@ def _profiles(meshes: Any, versions: Mapping[str, str] | None) -> list["MeshProf
     return resolve_meshes(meshes, versions)
 
 
-def _on_path(profile: "MeshProfile", l7: bool) -> list[Any]:
-    return [c for c in profile.components
-            if c.latency_p50 is not None and c.latency_p99 is not None
-            and (c.traffic == "all" or (c.traffic == "l7" and l7))]
-
-
 def _loaded(profile: "MeshProfile", rps: np.ndarray, limit: Any, l7: bool,
             quantile: float) -> tuple[list[np.ndarray], float]:
     """(low, typical, high) added latency [ms] at each rps, and the typical saturation rate [1/s]."""
     from .paths import loaded_hop
 
-    return loaded_hop(profile, rps, cpu_limit=limit, l7=l7, q=quantile)
+    return loaded_hop(profile, rps, cpu_limit=limit, l7_share=float(l7), q=quantile)
 
 
 def plot_latency_vs_load(
@@ -362,11 +356,12 @@ def plot_latency_vs_load(
         raise InputTypeError(f"l7: got {describe_value(l7)}; expected True or False")
     from .units import strip
 
-    limit: Any = np.inf
+    limit: Any = None  # each proxy's chart limit (Envoy 2 vCPU; ztunnel and linkerd2-proxy none)
     if cpu_limit is not None:
-        limit = strip(cpu_limit, "cpu_limit", "cpu")
-        if limit.ndim or not limit > 0:
+        stripped = strip(cpu_limit, "cpu_limit", "cpu")
+        if stripped.ndim or not 0 < stripped < np.inf:
             raise InputValueError(f"cpu_limit: got {describe_value(cpu_limit)}; expected one CPU limit > 0 [vCPU]")
+        limit = float(stripped)
     profiles = _profiles(meshes, versions)
     if rps_per_proxy is None:
         capacities = [_loaded(p, np.zeros(1), limit, l7, q)[1] for p in profiles]
@@ -399,7 +394,7 @@ def plot_latency_vs_load(
     ax.set_xlim(rps[0], rps[-1])
     ax.set_xlabel("requests per second through each proxy [1/s]")
     ax.set_ylabel(f"{quantile} latency added per hop [ms]")
-    limit_text = "no CPU limit" if cpu_limit is None else f"CPU limit {float(limit):g} vCPU"
+    limit_text = "the charts' CPU limits" if limit is None else f"CPU limit {limit:g} vCPU"
     ax.set_title(f"Latency under load ({limit_text}; dotted: saturation)", fontsize="medium")
     ax.grid(True, which="both", alpha=0.25)
     _range_legend(ax, alpha=0.1)

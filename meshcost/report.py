@@ -105,7 +105,13 @@ def _scalar_report(projection: "Projection") -> str:
         "service-to-service hop at the average load per proxy. Sources: result.sources()."
     )
     return (f"{head}\n\n{_table(rows)}\n\nTypical, by component:\n{_table(detail)}\n\n"
-            f"{money_head}\n{_table(money)}\n\n{notes}")
+            f"{money_head}\n{_table(money)}\n\n{_flags(projection)}{notes}")
+
+
+def _flags(projection: "Projection") -> str:
+    """The projection's warnings (saturation, extrapolation, dominant assumptions) as a list."""
+    lines = projection.notes()
+    return "".join(f"! {line}\n" for line in lines) + ("\n" if lines else "")
 
 
 def _array_report(projection: "Projection") -> str:
@@ -120,7 +126,7 @@ def _array_report(projection: "Projection") -> str:
             f"{format_number(float(cpu.min()))} - {format_number(float(cpu.max()))}",
         ])
     return (f"meshcost: {size:,} scenarios (shape {projection.shape}); typical values across them:\n\n"
-            f"{_table(rows)}\n\nUse .to_frame() for every scenario, mesh and component.")
+            f"{_table(rows)}\n\n{_flags(projection)}Use .to_frame() for every scenario, mesh and component.")
 
 
 def format_projection(projection: "Projection") -> str:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 import numpy as np
 
 from .errors import UnknownNameError
-from .model import (BAND_NAMES, Bands, CoefficientValues, ComponentUsage, Setup, mesh_latency, mesh_totals,
-                    per_instance, proxy_load)
+from .model import (BAND_NAMES, Bands, CoefficientValues, ComponentUsage, Setup, component_terms, mesh_latency,
+                    mesh_totals, per_instance, proxy_load)
 from .money import ComponentCost, CostSettings, component_costs, mesh_cost
 from .profiles import EXTRAPOLATION_QUANTITIES, TEMPLATED_RULES, ComponentProfile, MeshProfile
 from .scenario import INPUT_DOCS, Scenario
@@ -60,6 +60,7 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "cost [USD/month]",
     "cost_low [USD/month]",
     "cost_high [USD/month]",
+    "saturated",
 )
 
 
@@ -417,6 +418,91 @@ class MeshResult:
         return _full_bool(np.logical_or.reduce(flags) if flags else np.zeros(self.scenario.shape, dtype=bool),
                           self.scenario.shape)
 
+    def _contribution_arrays(self) -> list[tuple[str, str, str, str, np.ndarray]]:
+        """(component, resource, driver, basis, typical value per flat scenario) for every term."""
+        terms = component_terms(self.profile, self.scenario, self.setup,
+                                {u.name: u.instances for u in self._usages})
+        size = int(np.prod(self.scenario.shape, dtype=np.int64))
+        basis = {(c, r, d): coef.basis for c, r, d, coef in self.profile.coefficients()}
+        out = []
+        for usage in self._usages:
+            memory_terms, cpu_terms = terms[usage.name]
+            for resource, rows, total in (("memory", memory_terms, usage.memory[1]), ("cpu", cpu_terms, usage.cpu[1])):
+                raw = [np.broadcast_to(np.asarray(self._values[k][1]) * d, self.scenario.shape).reshape(size)
+                       for k, d in rows]
+                demand = sum(raw, np.zeros(size))
+                capped = np.broadcast_to(total, self.scenario.shape).reshape(size)
+                with np.errstate(divide="ignore", invalid="ignore"):  # a saturated proxy: scale to its cap
+                    scale = np.where(demand > 0, capped / np.where(demand > 0, demand, 1.0), 1.0)
+                for (key, _), value in zip(rows, raw):
+                    out.append((usage.name, resource, key[2], basis.get(key, "assumption"), value * scale))
+        return out
+
+    def contributions(self) -> "pd.DataFrame":
+        """What each coefficient adds to the mesh's typical memory and CPU, with its basis.
+
+        One row per scenario x term: ``scenario``, ``component``, ``resource`` (memory /
+        cpu), ``driver``, ``basis`` (measured / derived / default / assumption), ``value``
+        (typical, MiB or vCPU; a saturated proxy's CPU terms are scaled to its cap) and
+        ``share`` of the mesh's typical total.
+        """
+        import pandas as pd
+
+        size = int(np.prod(self.scenario.shape, dtype=np.int64))
+        totals = {"memory": np.broadcast_to(self._memory[1], self.scenario.shape).reshape(size),
+                  "cpu": np.broadcast_to(self._cpu[1], self.scenario.shape).reshape(size)}
+        frames = []
+        for component, resource, driver, basis, value in self._contribution_arrays():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(totals[resource] > 0, value / np.where(totals[resource] > 0, totals[resource], 1.0), 0.0)
+            frames.append(pd.DataFrame({"scenario": np.arange(size), "component": component, "resource": resource,
+                                        "driver": driver, "basis": basis, "value": value, "share": share}))
+        return pd.concat(frames, ignore_index=True)
+
+    def notes(self, scenario: int | None = None) -> list[str]:
+        """Warnings a reader of the totals needs, one line each (saturation, extrapolation, assumptions).
+
+        For a projection of many scenarios, ``scenario`` picks one (flat index); without it the
+        lines count the scenarios concerned. An assumption is flagged when it is the largest
+        term of the mesh's typical memory or CPU.
+        """
+        size = int(np.prod(self.scenario.shape, dtype=np.int64))
+        pick = 0 if size == 1 else scenario
+        lines = []
+        for usage in self._usages:
+            flags = np.broadcast_to(usage.saturated[1], self.scenario.shape).reshape(size) if usage.saturated else None
+            if flags is None or not flags.any():
+                continue
+            setup = self.setup[usage.name]
+            what = (f"{self.name}: {usage.name} saturates: its CPU demand reaches what its "
+                    f"{setup.workers:g} worker thread(s) can use ({setup.cpu_cap:g} vCPU per instance); CPU is capped there "
+                    "and latency is infinite")
+            if pick is None:
+                lines.append(f"{what} (in {int(flags.sum()):,} of {size:,} scenarios)")
+            elif flags[pick]:
+                lines.append(what)
+        for found in self.extrapolations:
+            where = found.where.reshape(size)
+            if pick is None:
+                lines.append(f"{self.name}: {found.describe()} (in {int(where.sum()):,} of {size:,} scenarios)")
+            elif where[pick]:
+                comp = self.profile.component(found.component)
+                usage = next(u for u in self._usages if u.name == found.component)
+                value = np.broadcast_to(_quantity(found.quantity, comp, usage.instances, self.scenario),
+                                        self.scenario.shape).reshape(size)[pick]
+                lines.append(f"{self.name}: {found.describe(float(value))}")
+        if pick is not None:
+            terms = self._contribution_arrays()
+            for resource in ("memory", "cpu"):
+                values = [(float(v[pick]), c, d, b) for c, r, d, b, v in terms if r == resource]
+                total = sum(v for v, _, _, _ in values)
+                value, component, driver, basis = max(values, default=(0.0, "", "", ""))
+                if value > 0 and basis == "assumption":
+                    lines.append(f"{self.name}: {value / total:.0%} of its typical {resource} comes from "
+                                 f"{component}'s '{driver}' term, an assumption without a published figure "
+                                 "(see sources())")
+        return lines
+
     def path_latency(self, hops: Any) -> Any:
         """Latency added along a request that crosses ``hops`` service-to-service hops [ms].
 
@@ -511,6 +597,8 @@ class Projection:
                     for band_name, band in zip(BAND_NAMES, bands):
                         suffix = "" if band_name == "typical" else f"_{band_name}"
                         blocks[f"{label}{suffix} [{unit}]"].append(flat(band))
+                saturated = comp.usage.saturated[1] if comp.usage.saturated else np.zeros((), dtype=bool)
+                blocks["saturated"].append(np.broadcast_to(saturated, self.shape).reshape(size))
         data = {c: np.concatenate(v) if v else np.array([]) for c, v in blocks.items()}
         frame = pd.DataFrame(data, columns=list(FRAME_COLUMNS))
         frame["mesh"] = frame["mesh"].astype(str)
@@ -528,7 +616,9 @@ class Projection:
         ``_low`` and ``_high``, and ``_p5``/``_p50``/``_p95`` (every computed percentile)
         when ``project(samples=...)`` ran; then reserved_memory [MiB], reserved_cpu [vCPU],
         billable_memory [MiB], billable_cpu [vCPU], cost [<currency>/month], extra_nodes
-        [nodes] and capacity_share [fraction], each typical, ``_low``, ``_high``.
+        [nodes] and capacity_share [fraction], each typical, ``_low``, ``_high``; last,
+        ``saturated`` (a proxy's CPU demand reaches its worker threads, typical band) and
+        ``extrapolated`` (an input beyond the published measurements behind the mesh).
         """
         import pandas as pd
 
@@ -553,11 +643,20 @@ class Projection:
                 for name, array in _typical_first(result._mesh_cost[figure]):
                     suffix = "" if name == "typical" else f"_{name}"
                     data[f"{figure}{suffix} [{unit}]"] = np.broadcast_to(array, self.shape).reshape(size)
+            data["saturated"] = np.broadcast_to(result._saturated[1], self.shape).reshape(size)
+            data["extrapolated"] = np.broadcast_to(result.extrapolated, self.shape).reshape(size)
             frames.append(pd.DataFrame(data))
         frame = pd.concat(frames, ignore_index=True)
         frame["mesh"] = frame["mesh"].astype(str)
         frame["version"] = frame["version"].astype(str)
         return frame
+
+    def notes(self, scenario: int | None = None) -> list[str]:
+        """Every mesh's warnings (saturation, extrapolation, dominant assumptions), one line each.
+
+        The printed and HTML comparisons show these; see :meth:`MeshResult.notes`.
+        """
+        return [line for result in self for line in result.notes(scenario)]
 
     def sources(self) -> "pd.DataFrame":
         """Which published figures produced each coefficient: one row per coefficient and source.

@@ -134,14 +134,17 @@ def test_path_latency_grows_with_hops_and_broadcasts():
 
 
 def test_article_latency_under_load():
-    # At 3,000 RPS per pod with a 2-CPU limit, on the Istio 1.19-1.22 CPU figures (0.5 vCPU per
-    # 1000 RPS), the Envoy pair adds 2-10 ms at p99 while linkerd2-proxy stays near 1 ms (A002).
+    # "Envoy 2-10 ms under load, linkerd2-proxy about 1 ms" (A002, load not stated). On the Istio
+    # 1.19-1.22 CPU figures applied linearly (the high band of the marginal CPU) the Envoy pair
+    # reaches it at 3,000 RPS per pod; on the measured sub-linear CPU (F091) at 6,000-8,000.
     envoy = meshcost.latency_at("istio-sidecar", 3000, cpu_limit=2, version="1.20")
-    linkerd = meshcost.latency_at("linkerd", 3000, cpu_limit=2)
-    assert 2 <= envoy.p99.typical.m_as("ms") <= 10
-    assert linkerd.p99.typical.m_as("ms") < 1.5
-    newest = meshcost.latency_at("istio-sidecar", 3000, cpu_limit=2)
-    assert newest.p99.high.m_as("ms") >= 2  # the range still reaches it on the newest figures
+    assert 2 <= envoy.p99.high.m_as("ms") <= 10
+    assert envoy.p99.typical.m_as("ms") < 1
+    for rps in (6000, 8000):
+        envoy = meshcost.latency_at("istio-sidecar", rps, cpu_limit=2, version="1.20")
+        linkerd = meshcost.latency_at("linkerd", rps, cpu_limit=2)
+        assert 2 <= envoy.p99.typical.m_as("ms") <= 10
+        assert linkerd.p99.typical.m_as("ms") < 1
 
 
 @pytest.mark.parametrize("mesh, version, p99", [("istio-sidecar", "1.20", 0.298), ("istio-sidecar", "1.16", 2.91),
