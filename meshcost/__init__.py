@@ -38,6 +38,7 @@ from .projection import project
 from .result import FRAME_COLUMNS, Band, ComponentResult, MeshResult, Projection
 from .scenario import INPUT_DOCS
 from .sources import Source, get_source, sources_frame
+from .validation import validate, validation_summary
 from .units import Quantity, ureg
 
 __version__ = "0.1.0"
@@ -77,6 +78,8 @@ __all__ = [
     "Source",
     "get_source",
     "sources_frame",
+    "validate",
+    "validation_summary",
     "ureg",
     "Quantity",
     "units",

@@ -27,7 +27,8 @@ METRICS = ("cost", "memory", "cpu", "reserved_memory", "reserved_cpu", "billable
            "extra_nodes", "latency_p50", "latency_p99")
 #: Inputs a break-even can run along; ``pods_per_node`` sets ``sidecars = pods_per_node x nodes``.
 ALONG = {"nodes": True, "sidecars": True, "services": True, "visible_services": True, "waypoints": True,
-         "pods_per_node": True, "rps": False, "l7_share": False, "skew": False}
+         "pods_per_node": True, "rps": False, "l7_share": False, "skew": False, "ports_per_service": False,
+         "tcp_share": False, "subsets_per_service": False, "churn": False}
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import numpy as np
 
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .model import Bands, per_instance
-from .profiles import TEMPLATED_RULES, ComponentProfile, MeshProfile, Replicas, Resources
+from .profiles import TEMPLATED_RULES, ComponentProfile, MeshProfile, Replicas, Resources, split_mesh_key
 from .quantity import parse_cpu, parse_memory
 
 __all__ = ["SIZINGS", "pod_request", "component_requests", "reserve", "parse_requests", "parse_install"]
@@ -131,10 +131,11 @@ def parse_requests(requests: Mapping[str, Mapping[str, Any]] | None,
     by_name = {p.name: p for p in profiles}
     accepted = {"cpu", "memory", "cpu_limit", "replicas"}
     for key, spec in requests.items():
-        parts = key.split(".") if isinstance(key, str) else []
-        if len(parts) != 2 or parts[0] not in by_name:
+        split = split_mesh_key(key, by_name, 1)
+        if split is None:
             raise UnknownNameError(f"requests: key {key!r} is not 'mesh.component' for a projected mesh "
                                    f"({list(by_name)})")
+        parts = [split[0], split[1][0]]
         comp = by_name[parts[0]].component(parts[1])
         if not isinstance(spec, Mapping) or not spec or set(spec) - accepted:
             raise InputValueError(f"requests[{key!r}]: got {describe_value(spec)}; expected a dict with some of "

@@ -89,6 +89,16 @@ Pin a vintage with 'meshcost project --mesh istio-sidecar@1.20' or
 '--version istio-sidecar=1.20' (a release the vintage covers works too).
 """
 
+_VALIDATE_EPILOG = """\
+examples:
+  meshcost validate
+  meshcost validate --all
+  meshcost validate --format csv > validation.csv
+
+Each check runs the model at a published measurement's conditions (data/validation.toml)
+and asks whether the published figure falls inside the model's low - high band.
+"""
+
 _SOURCES_EPILOG = """\
 examples:
   meshcost sources
@@ -235,6 +245,14 @@ def _add_scenario_options(parser: argparse.ArgumentParser, value: Callable[[str]
                        help="Istio ambient waypoint proxies [count] (default 0)")
     group.add_argument("--l7-share", type=value, default=None, metavar="SHARE" if not sweep else kind,
                        help="share of requests through a waypoint [0-1] (default 1 with waypoints, else 0)")
+    group.add_argument("--ports-per-service", type=value, default=None, metavar="N" if not sweep else kind,
+                       help="ports per Service, on average [count] (default 1, an assumption)")
+    group.add_argument("--tcp-share", type=value, default=None, metavar="SHARE" if not sweep else kind,
+                       help="share of service ports that carry plain TCP [0-1] (default 0)")
+    group.add_argument("--subsets-per-service", type=value, default=None, metavar="N" if not sweep else kind,
+                       help="DestinationRule subsets per Service, on average [count] (default 0)")
+    group.add_argument("--churn", type=value, default=None, metavar="RATE" if not sweep else kind,
+                       help="pod or config changes per second [1/s] (default 2 x sidecars / 86400)")
 
 
 def _add_sampling_options(parser: argparse.ArgumentParser) -> None:
@@ -246,7 +264,7 @@ def _add_sampling_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``meshcost`` argument parser (subcommands project, sweep, versions, sources)."""
+    """The ``meshcost`` argument parser (subcommands project, sweep, versions, sources, validate)."""
     formatter = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
         prog="meshcost",
@@ -304,6 +322,18 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--format", choices=("table", "csv"), default="table",
                          help="output format (default table)")
     sources.set_defaults(func=_cmd_sources)
+
+    validate = commands.add_parser(
+        "validate", help="compare the model with every published measurement that states its conditions",
+        epilog=_VALIDATE_EPILOG, formatter_class=formatter, allow_abbrev=False,
+        description="Run the model at the conditions of every published measurement in the shipped data "
+                    "and show whether each falls inside the model's low - high band.")
+    validate.add_argument("--all", action="store_true",
+                          help="list every check and the rows not modelled (default: the headline and the "
+                               "checks outside the band)")
+    validate.add_argument("--format", choices=("table", "csv"), default="table",
+                          help="output format (default table)")
+    validate.set_defaults(func=_cmd_validate)
     return parser
 
 
@@ -326,8 +356,13 @@ def _mesh_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return kwargs
 
 
+#: Scenario inputs with a default: every input of the library but nodes and sidecars.
+_OPTIONAL_INPUTS = ("services", "visible_services", "rps", "waypoints", "l7_share", "ports_per_service",
+                    "tcp_share", "subsets_per_service", "churn")
+
+
 def _scenario_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    names = ("services", "visible_services", "rps", "waypoints", "l7_share")
+    names = _OPTIONAL_INPUTS
     kwargs: dict[str, Any] = {"nodes": args.nodes, "sidecars": args.sidecars}
     kwargs.update({name: getattr(args, name) for name in names if getattr(args, name) is not None})
     return kwargs
@@ -391,7 +426,7 @@ def _sweep_grid(args: argparse.Namespace) -> tuple[list[tuple[str, np.ndarray]],
         raise _UsageError("the following arguments are required: --nodes")
     if args.sidecars is None and args.sidecars_per_node is None:
         raise _UsageError("one of the arguments --sidecars --sidecars-per-node is required")
-    order = ("nodes", "sidecars", "sidecars_per_node", "services", "visible_services", "rps", "waypoints", "l7_share")
+    order = ("nodes", "sidecars", "sidecars_per_node", *_OPTIONAL_INPUTS)
     axes: list[tuple[str, np.ndarray]] = []
     fixed: dict[str, float] = {}
     for name in order:
@@ -515,17 +550,49 @@ def _cmd_sources(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .validation import validate, validation_headline, validation_summary
+
+    frame = validate()
+    if args.format == "csv":
+        frame.to_csv(out, index=False)
+        return 0
+    out.write(validation_headline(validation_summary(frame)) + "\n\n")
+    shown = frame if args.all else frame[frame["status"] == "outside"]
+    checked = shown[shown["status"] != "not modelled"]
+
+    def number(value: Any) -> str:
+        return "" if value != value else f"{value:.4g}"  # NaN -> empty
+
+    rows = [[r["source_id"], r["status"], r["figure"], r["mesh"], r["component"], r["published"],
+             number(r["model_low"]), number(r["model_typical"]), number(r["model_high"]), r["unit"],
+             "yes" if r["used_in_model"] else ""]
+            for r in checked.to_dict("records")]
+    if rows:
+        out.write(("Checks:" if args.all else "Outside the band:") + "\n")
+        out.write(_text_table(["source", "status", "figure", "mesh", "component", "published", "model low",
+                               "typical", "high", "unit", "calibration"], rows) + "\n")
+    if args.all:
+        rest = shown[shown["status"] == "not modelled"]
+        out.write("\nNot modelled:\n")
+        out.write(_text_table(["source", "why"], [[r["source_id"], r["note"]] for r in rest.to_dict("records")])
+                  + "\n")
+    out.write("\nConditions, notes and sources: meshcost validate --format csv\n")
+    return 0
+
+
 # --------------------------------------------------------------------------- entry point
 
 
-_COMMANDS = ("project", "sweep", "versions", "sources")
+_COMMANDS = ("project", "sweep", "versions", "sources", "validate")
 
 #: Library parameter names -> the option that sets them, for error messages.
 _OPTION_OF = {
     "nodes": "--nodes", "sidecars": "--sidecars", "services": "--services",
     "visible_services": "--visible-services", "rps": "--rps", "waypoints": "--waypoints",
     "l7_share": "--l7-share", "meshes": "--mesh", "versions": "--version", "samples": "--samples",
-    "seed": "--seed",
+    "seed": "--seed", "ports_per_service": "--ports-per-service", "tcp_share": "--tcp-share",
+    "subsets_per_service": "--subsets-per-service", "churn": "--churn",
 }
 
 

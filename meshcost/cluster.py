@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from .errors import InputValueError
 from .inventory import Inventory, read_inventories, read_inventory
 from .projection import project
+from .profiles import split_mesh_key
 from .report import format_memory, format_number
 from .result import Projection
 
@@ -107,7 +108,7 @@ def cluster_report(source: Any, *, nodes: int | None = None, use_requests_in_use
     meshes: Iterable[Any] | None = project_kwargs.get("meshes")
     if meshes is not None:
         names = {m if isinstance(m, str) else m.name for m in meshes}
-        requests = {k: v for k, v in requests.items() if k.split(".")[0] in names}
+        requests = {k: v for k, v in requests.items() if split_mesh_key(k, names, 1) is not None}
     if "requests" in project_kwargs:
         requests = {**requests, **project_kwargs.pop("requests")}
     projection = project(**inputs, requests=requests or None, **project_kwargs)

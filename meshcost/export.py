@@ -15,7 +15,8 @@ Schema ``meshcost.projection/1``
       "shape": [],                              # broadcast shape of the inputs ([] = one scenario)
       "inputs": {                               # after defaults; number or nested list of `shape`
         "nodes": 500.0, "sidecars": 5000.0, "services": 500.0, "visible_services": 500.0,
-        "rps": 0.0, "waypoints": 0.0, "l7_share": 0.0
+        "rps": 0.0, "waypoints": 0.0, "l7_share": 0.0, "ports_per_service": 1.0,
+        "tcp_share": 0.0, "subsets_per_service": 0.0, "churn": 0.1157
       },
       "input_units": {"nodes": "count", ..., "rps": "1/s", "l7_share": "fraction"},
       "percentiles": [5.0, 50.0, 95.0],         # Monte Carlo percentiles present ([] without samples)
@@ -36,6 +37,9 @@ Schema ``meshcost.projection/1``
           "billable_memory": {"unit": "MiB", ...}, "billable_cpu": {"unit": "vCPU", ...},
           "cost": {"unit": "USD/month", ...},   # the price sheet's currency
           "extra_nodes": {"unit": "nodes", ...}, "capacity_share": {"unit": "fraction", ...},
+          "saturated": false,                   # a proxy's CPU demand reaches its worker threads (bool or
+          "extrapolated": false,                #   nested list); inputs beyond the published measurements
+          "notes": ["..."],                     # the printed comparison's warnings for this mesh
           "components": {
             "sidecar": {
               "title": "...",
@@ -43,7 +47,8 @@ Schema ``meshcost.projection/1``
               "memory": {"unit": "MiB", "low", "typical", "high"},   # over all instances
               "cpu": {"unit": "vCPU", ...},
               "latency_p50": {...}, "latency_p99": {...},            # only on the request path
-              "reserved_memory": {...}, ..., "cost": {...}
+              "reserved_memory": {...}, ..., "cost": {...},
+              "saturated": false
             }, ...
           }
         }, ...
@@ -113,6 +118,10 @@ _INPUT_UNITS: dict[str, str] = {
     "rps": "1/s",
     "waypoints": "count",
     "l7_share": "fraction",
+    "ports_per_service": "count",
+    "tcp_share": "fraction",
+    "subsets_per_service": "count",
+    "churn": "1/s",
 }
 
 
@@ -157,6 +166,11 @@ class _Encoder:
         return out
 
 
+def _flag(value: Any) -> Any:
+    """A bool or a nested list of bools."""
+    return bool(value) if np.ndim(value) == 0 else np.asarray(value, dtype=bool).tolist()
+
+
 def _mesh(result: "MeshResult", currency: str, encoder: _Encoder) -> dict[str, Any]:
     profile = result.profile
     base = ("meshes", result.name)
@@ -171,6 +185,9 @@ def _mesh(result: "MeshResult", currency: str, encoder: _Encoder) -> dict[str, A
         out[figure] = encoder.band(getattr(result, figure), unit, (*base, figure))
     for figure, unit in MONEY_FIGURES.items():
         out[figure] = encoder.band(getattr(result, figure), unit.format(currency=currency), (*base, figure))
+    out["saturated"] = _flag(result.saturated)
+    out["extrapolated"] = _flag(result.extrapolated)
+    out["notes"] = result.notes()
     components: dict[str, Any] = {}
     for name, comp in result.components.items():
         path = (*base, "components", name)
@@ -187,6 +204,7 @@ def _mesh(result: "MeshResult", currency: str, encoder: _Encoder) -> dict[str, A
         for figure in _COMPONENT_MONEY:
             unit = MONEY_FIGURES[figure].format(currency=currency)
             entry[figure] = encoder.band(getattr(comp, figure), unit, (*path, figure))
+        entry["saturated"] = _flag(comp.saturated)
         components[name] = entry
     out["components"] = components
     return out

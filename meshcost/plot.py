@@ -74,6 +74,10 @@ _INPUT_LABELS: dict[str, str] = {
     "rps": "mesh-wide requests per second [1/s]",
     "waypoints": "waypoint proxies",
     "l7_share": "share of requests through a waypoint",
+    "ports_per_service": "ports per service",
+    "tcp_share": "share of plain-TCP service ports",
+    "subsets_per_service": "DestinationRule subsets per service",
+    "churn": "pod or config changes per second [1/s]",
 }
 
 _MESH_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")

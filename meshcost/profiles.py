@@ -46,6 +46,7 @@ __all__ = [
     "BASES",
     "BUILTIN_MESHES",
     "coefficient_kind",
+    "split_mesh_key",
     "builtin_profiles",
     "get_profile",
     "versions",
@@ -127,6 +128,22 @@ BUILTIN_MESHES = ("istio-sidecar", "istio-ambient", "linkerd")
 _KIND_OF_RESOURCE = {"memory": "memory", "cpu": "cpu", "latency_p50": "time", "latency_p99": "time"}
 #: CPU drivers counted in events per second: their coefficients are CPU time per event.
 _PER_EVENT_DRIVERS = ("proxy_push", "reconnect_resource")
+
+
+def split_mesh_key(key: Any, meshes: Any, fields: int) -> tuple[str, list[str]] | None:
+    """Split ``"<mesh>.<a>.<b>..."`` into the mesh name and ``fields`` parts (None if it does not fit).
+
+    Mesh names may hold dots (``"istio-sidecar@1.20"``), so the longest projected mesh name
+    that prefixes the key wins; the last ``fields - 1`` parts are split off the right.
+    """
+    if not isinstance(key, str):
+        return None
+    for mesh in sorted(meshes, key=len, reverse=True):
+        if key.startswith(mesh + "."):
+            rest = key[len(mesh) + 1:].rsplit(".", fields - 1)
+            if len(rest) == fields and all(rest):
+                return mesh, rest
+    return None
 
 
 def coefficient_kind(resource: str, driver: str) -> str:

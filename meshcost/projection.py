@@ -9,7 +9,7 @@ import numpy as np
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .money import DEFAULT_NODE, make_cost_settings
 from .model import coefficient_values, component_instances, component_latency, evaluate_components, mesh_setup
-from .profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles, coefficient_kind, get_profile
+from .profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles, coefficient_kind, get_profile, split_mesh_key
 from .result import MeshResult, Projection
 from .scenario import make_scenario
 from .uncertainty import DEFAULT_CHUNK_VALUES, DEFAULT_PERCENTILES, check_samples, monte_carlo
@@ -75,13 +75,14 @@ def parse_overrides(overrides: Mapping[str, Any] | None,
                              "'mesh.component.resource.driver' -> value")
     by_name = {p.name: p for p in profiles}
     for key, value in overrides.items():
-        parts = key.split(".") if isinstance(key, str) else []
-        if len(parts) != 4:
+        split = split_mesh_key(key, by_name, 3)
+        if split is None:
+            if isinstance(key, str) and key.count(".") >= 3:
+                raise UnknownNameError(f"overrides: key {key!r} names no projected mesh; projected meshes are "
+                                       f"{list(by_name)}")
             raise InputValueError(f"overrides: key {key!r} is not 'mesh.component.resource.driver' "
                                   "(e.g. 'istio-sidecar.sidecar.memory.instance')")
-        mesh, component, resource, driver = parts
-        if mesh not in by_name:
-            raise UnknownNameError(f"overrides: key {key!r} names mesh {mesh!r}; projected meshes are {list(by_name)}")
+        mesh, (component, resource, driver) = split
         known = {(c, r, d) for c, r, d, _ in by_name[mesh].coefficients()}
         if (component, resource, driver) not in known:
             raise UnknownNameError(

@@ -222,6 +222,12 @@ class ComponentResult:
         return self.profile.name
 
     @property
+    def saturated(self) -> Any:
+        """Whether this proxy's CPU demand reaches what its worker threads can use (typical band) [bool]."""
+        flags = self.usage.saturated[1] if self.usage.saturated else np.zeros((), dtype=bool)
+        return _full_bool(flags, self.shape)
+
+    @property
     def instances(self) -> Any:
         """How many instances run [count] (float or array)."""
         return _full(self.usage.instances, self.shape)
@@ -664,7 +670,10 @@ class Projection:
         Columns: mesh, version, component, resource, driver, low, typical, high, unit (as
         published), basis, note, source_id, source, version_or_date, conditions. Coefficients
         resting on no source row (user overrides, assumptions) appear once with an empty
-        ``source_id``.
+        ``source_id``. The charts' values follow, with basis ``default``: resource
+        ``request_cpu`` [vCPU], ``request_memory`` [MiB], ``limit_cpu``, ``limit_memory`` or
+        ``replicas`` (low = minimum, high = maximum), driver the install profile
+        (``default``, ``demo``, ``ha``).
         """
         import pandas as pd
 
@@ -673,15 +682,29 @@ class Projection:
         table = all_sources()
         rows = []
         for result in self:
-            for component, resource, driver, coef in result.profile.coefficients():
+            entries = [(component, resource, driver, coef.low, coef.typical, coef.high, coef.unit, coef.basis,
+                        coef.note, coef.sources) for component, resource, driver, coef in result.profile.coefficients()]
+            for comp in result.profile.components:
+                for install, res in comp.resources:
+                    for resource, value, unit in (("request_cpu", res.cpu_request, "vCPU"),
+                                                  ("request_memory", res.memory_request, "MiB"),
+                                                  ("limit_cpu", res.cpu_limit, "vCPU"),
+                                                  ("limit_memory", res.memory_limit, "MiB")):
+                        if value is not None:
+                            entries.append((comp.name, resource, install, value, value, value, unit, "default",
+                                            res.note, res.sources))
+                    if res.replicas is not None:
+                        entries.append((comp.name, "replicas", install, res.replicas.minimum, res.replicas.minimum,
+                                        res.replicas.maximum, "count", "default", res.note, res.sources))
+            for component, resource, driver, low, typical, high, unit, basis, note, cites in entries:
                 base = {"mesh": result.name, "version": result.profile.version, "component": component,
-                        "resource": resource, "driver": driver, "low": coef.low, "typical": coef.typical,
-                        "high": coef.high, "unit": coef.unit, "basis": coef.basis, "note": coef.note}
-                cited = [s for s in coef.sources if s in table] or [""]
+                        "resource": resource, "driver": driver, "low": low, "typical": typical,
+                        "high": high, "unit": unit, "basis": basis, "note": note}
+                cited = [s for s in cites if s in table] or [""]
                 for source_id in cited:
                     src = table.get(source_id)
                     rows.append({**base, "source_id": source_id,
-                                 "source": src.cite() if src else "; ".join(coef.sources),
+                                 "source": src.cite() if src else "; ".join(cites),
                                  "version_or_date": src.version if src else "",
                                  "conditions": src.conditions if src else ""})
         return pd.DataFrame(rows)

@@ -412,6 +412,16 @@ def test_sources_view_cites_every_coefficient():
     frame = r.sources()
     assert {"mesh", "component", "resource", "driver", "source_id", "source", "conditions"} <= set(frame.columns)
     n_coefficients = sum(len(m.profile.coefficients()) for m in r)
-    assert frame.groupby(["mesh", "component", "resource", "driver"]).ngroups == n_coefficients
+    coefficients = frame[frame["basis"] != "default"]
+    assert coefficients.groupby(["mesh", "component", "resource", "driver"]).ngroups == n_coefficients
+    charts = frame[frame["basis"] == "default"]  # every chart value of every install profile, with its source
+    istiod = charts[(charts.mesh == "istio-sidecar") & (charts.component == "istiod")]
+    assert set(zip(istiod.resource, istiod.driver)) == {("request_cpu", "default"), ("request_memory", "default"),
+                                                        ("replicas", "default"), ("request_cpu", "demo"),
+                                                        ("request_memory", "demo"), ("replicas", "demo")}
+    demo = istiod[(istiod.resource == "request_cpu") & (istiod.driver == "demo")].iloc[0]
+    assert demo["typical"] == pytest.approx(0.01) and demo["source_id"] == "F107"
+    hpa = istiod[(istiod.resource == "replicas") & (istiod.driver == "default")].iloc[0]
+    assert (hpa["low"], hpa["high"]) == (1, 5)
     row = frame[(frame.mesh == "istio-ambient") & (frame.component == "ztunnel") & (frame.source_id == "F054")]
     assert len(row) == 1 and "1.24" in row.iloc[0]["version_or_date"]
