@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 import meshcost
-from meshcost.model import coefficient_values
+from meshcost.kernels.usage import coefficient_values
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:

@@ -23,7 +23,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from meshcost.inventory import read_inventory
+from meshcost.io.kubectl import read_inventory
 
 TS = "2024-11-05T09:12:44Z"
 

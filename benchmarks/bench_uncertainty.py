@@ -19,8 +19,8 @@ import tracemalloc
 import numpy as np
 
 import meshcost
-from meshcost.model import coefficient_values
-from meshcost.uncertainty import pert_samples
+from meshcost.kernels.usage import coefficient_values
+from meshcost.kernels.uncertainty import pert_samples
 
 
 def reference(nodes: np.ndarray, sidecars: np.ndarray, rps: float, samples: int, seed: int) -> dict:

@@ -18,7 +18,7 @@ from .errors import (
     UnitMismatchError,
     UnknownNameError,
 )
-from .profiles import (
+from .reference.profiles import (
     BUILTIN_MESHES,
     ComponentProfile,
     MeshProfile,
@@ -30,14 +30,14 @@ from .profiles import (
 )
 from .breakeven import BreakEven, break_even
 from .cluster import ClusterReport, cluster_report
-from .inventory import Inventory, read_inventories, read_inventory
-from .nodes import NodeShape, allocatable, node_shape
+from .io.kubectl import Inventory, read_inventories, read_inventory
+from .reference.nodes import NodeShape, allocatable, node_shape
 from .paths import PathLatency, latency_at
-from .prices import PriceSheet, monthly_cost, price_sheet
+from .reference.prices import PriceSheet, monthly_cost, price_sheet
 from .projection import project
 from .result import FRAME_COLUMNS, Band, ComponentResult, MeshResult, Projection
 from .scenario import INPUT_DOCS
-from .sources import Source, get_source, sources_frame
+from .reference.sources import Source, get_source, sources_frame
 from .validation import validate, validation_summary
 from .units import Quantity, ureg
 

@@ -26,9 +26,9 @@ from typing import Any, Mapping
 import numpy as np
 
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
-from .model import Bands, per_instance
-from .profiles import TEMPLATED_RULES, ComponentProfile, MeshProfile, Replicas, Resources, split_mesh_key
-from .quantity import parse_cpu, parse_memory
+from .kernels.usage import Bands, per_instance
+from .reference.profiles import TEMPLATED_RULES, ComponentProfile, MeshProfile, Replicas, Resources, split_mesh_key
+from .io.quantity import parse_cpu, parse_memory
 
 __all__ = ["SIZINGS", "pod_request", "component_requests", "reserve", "parse_requests", "parse_install"]
 

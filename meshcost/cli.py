@@ -346,7 +346,7 @@ def _mesh_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     if getattr(args, "sizing", None) is not None:
         prices: Any = args.prices
         if prices is not None and prices.lower().endswith(".csv"):
-            from .prices import PriceSheet
+            from .reference.prices import PriceSheet
 
             prices = PriceSheet.from_csv(prices)
         kwargs.update(install=dict(args.install) if args.install else None, sizing=args.sizing, skew=args.skew,
@@ -514,7 +514,7 @@ def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def _cmd_versions(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from . import __version__
-    from .profiles import BUILTIN_MESHES, get_profile, versions
+    from .reference.profiles import BUILTIN_MESHES, get_profile, versions
 
     meshes = [args.mesh] if args.mesh else list(BUILTIN_MESHES)
     rows = []

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .errors import InputValueError
-from .inventory import Inventory, read_inventories, read_inventory
+from .io.kubectl import Inventory, read_inventories, read_inventory
 from .projection import project
-from .profiles import split_mesh_key
+from .reference.profiles import split_mesh_key
 from .report import format_memory, format_number
 from .result import Projection
 

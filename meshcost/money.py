@@ -22,10 +22,10 @@ import numpy as np
 
 from .capacity import SIZINGS, component_requests, parse_install, parse_requests, reserve
 from .errors import InputTypeError, InputValueError, describe_value
-from .model import Bands, ComponentUsage, per_instance
-from .nodes import NodeShape, node_shape
-from .prices import PriceSheet, monthly_amount, price_sheet
-from .profiles import TEMPLATED_RULES, MeshProfile
+from .kernels.usage import Bands, ComponentUsage, per_instance
+from .reference.nodes import NodeShape, node_shape
+from .reference.prices import PriceSheet, monthly_amount, price_sheet
+from .reference.profiles import TEMPLATED_RULES, MeshProfile
 from .scenario import check_array
 from .units import strip
 

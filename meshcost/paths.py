@@ -16,8 +16,8 @@ import numpy as np
 
 from .errors import InputValueError, describe_value
 from .latency import _hops, chain_quantiles, mixture_quantiles, naive_sum, normal_ppf, sidecar_latency_at
-from .model import REFERENCE_RPS, component_setup
-from .profiles import MeshProfile, get_profile
+from .kernels.usage import REFERENCE_RPS, component_setup
+from .reference.profiles import MeshProfile, get_profile
 from .result import Band
 from .units import MS, strip
 

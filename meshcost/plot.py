@@ -26,7 +26,7 @@ from .report import format_number
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-    from .profiles import MeshProfile
+    from .reference.profiles import MeshProfile
     from .result import Projection
 
 __all__ = [

@@ -8,11 +8,11 @@ import numpy as np
 
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .money import DEFAULT_NODE, make_cost_settings
-from .model import coefficient_values, component_instances, component_latency, evaluate_components, mesh_setup
-from .profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles, coefficient_kind, get_profile, split_mesh_key
+from .kernels.usage import coefficient_values, component_instances, component_latency, evaluate_components, mesh_setup
+from .reference.profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles, coefficient_kind, get_profile, split_mesh_key
 from .result import MeshResult, Projection
 from .scenario import make_scenario
-from .uncertainty import DEFAULT_CHUNK_VALUES, DEFAULT_PERCENTILES, check_samples, monte_carlo
+from .kernels.uncertainty import DEFAULT_CHUNK_VALUES, DEFAULT_PERCENTILES, check_samples, monte_carlo
 from .units import strip
 
 __all__ = ["project", "resolve_meshes", "parse_overrides"]

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 import numpy as np
 
 from .errors import UnknownNameError
-from .model import (BAND_NAMES, Bands, CoefficientValues, ComponentUsage, Setup, component_terms, mesh_latency,
+from .kernels.usage import (BAND_NAMES, Bands, CoefficientValues, ComponentUsage, Setup, component_terms, mesh_latency,
                     mesh_totals, per_instance, proxy_load)
 from .money import ComponentCost, CostSettings, component_costs, mesh_cost
-from .profiles import EXTRAPOLATION_QUANTITIES, TEMPLATED_RULES, ComponentProfile, MeshProfile
+from .reference.profiles import EXTRAPOLATION_QUANTITIES, TEMPLATED_RULES, ComponentProfile, MeshProfile
 from .scenario import INPUT_DOCS, Scenario
 from .units import DIMENSIONLESS, MIB, MS, VCPU, Quantity
 
@@ -677,7 +677,7 @@ class Projection:
         """
         import pandas as pd
 
-        from .sources import all_sources
+        from .reference.sources import all_sources
 
         table = all_sources()
         rows = []

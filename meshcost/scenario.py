@@ -46,7 +46,7 @@ INPUT_DOCS: dict[str, str] = {
     "subsets_per_service": "DestinationRule subsets per Service, on average (each adds an Envoy cluster per port) "
                            "[count]; default 0",
     "churn": "pod or config changes per second in the cluster [1/s]; default "
-             f"2 x sidecars / 86,400 (every pod replaced once a day, an assumption)",
+             "2 x sidecars / 86,400 (every pod replaced once a day, an assumption)",
 }
 
 

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
-from ._data import data_path
+from .reference._data import data_path
 from .errors import DataFileError
 from .latency import normal_ppf
-from .sources import all_sources
+from .reference.sources import all_sources
 from .units import CANONICAL_UNIT, unit_is, ureg
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -205,7 +205,7 @@ def _model(check: Check) -> tuple[float, float, float]:
     if figure == "cpu_per_1000_rps":
         idle = project(meshes=meshes[:1], versions=versions, **{**check.conditions, "rps": 0.0}, **check.options)
         idle_comp = idle[idle.meshes[0]].components[check.component]
-        from .model import proxy_load
+        from .kernels.usage import proxy_load
 
         load = float(proxy_load(comp.profile, result.scenario, comp.usage.instances))
         busy = comp.cpu_per_instance.magnitudes()
@@ -334,7 +334,7 @@ def validate() -> "pd.DataFrame":
 
 def _cited() -> dict[str, set[str]]:
     """Source ids each mesh (and vintage) rests on: coefficients, install profiles, measured ranges."""
-    from .profiles import BUILTIN_MESHES, get_profile, versions
+    from .reference.profiles import BUILTIN_MESHES, get_profile, versions
 
     out: dict[str, set[str]] = {}
     for mesh in BUILTIN_MESHES:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import meshcost
-from meshcost.model import coefficient_values
+from meshcost.kernels.usage import coefficient_values
 
 MESHES = ("istio-sidecar", "istio-ambient", "linkerd")
 
@@ -209,7 +209,7 @@ def test_extrapolation_is_flagged_per_scenario_without_warnings():
 
 def test_sources_cover_every_coefficient_with_a_basis():
     frame = meshcost.project(nodes=1, sidecars=1).sources()
-    assert set(frame["basis"]) <= set(meshcost.profiles.BASES)
+    assert set(frame["basis"]) <= set(meshcost.reference.profiles.BASES)
     assert not frame[frame["basis"] != "assumption"]["source_id"].eq("").any()
 
 

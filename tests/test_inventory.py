@@ -12,7 +12,7 @@ import pytest
 
 import meshcost
 from meshcost.errors import DataFileError, InputTypeError, InputValueError
-from meshcost.inventory import MODES, Inventory, Workload, read_inventories, read_inventory
+from meshcost.io.kubectl import MODES, Inventory, Workload, read_inventories, read_inventory
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MANIFESTS = FIXTURES / "manifests"
@@ -328,7 +328,7 @@ def test_json_without_json_suffix_and_yaml_stream(tmp_path):
 
 
 def test_bad_sources(tmp_path):
-    with pytest.raises(DataFileError, match="nope.json: cannot read"):
+    with pytest.raises(DataFileError, match="nope.json: no such file"):
         read_inventory(tmp_path / "nope.json")
     with pytest.raises(InputTypeError, match="source: got 42"):
         read_inventory(42)

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 import meshcost
 from meshcost.breakeven import break_even
-from meshcost.nodes import NodeShape
-from meshcost.prices import PriceSheet
+from meshcost.reference.nodes import NodeShape
+from meshcost.reference.prices import PriceSheet
 
 MESHES = ("istio-sidecar", "istio-ambient", "linkerd")
 

@@ -15,7 +15,7 @@ from meshcost.errors import (
     UnitMismatchError,
     UnknownNameError,
 )
-from meshcost.nodes import (
+from meshcost.reference.nodes import (
     AKS_CNI_MAX_PODS,
     EKS_ENI,
     PROVIDERS,

@@ -39,9 +39,22 @@ def test_wheel_installs_and_projects_outside_the_repository(tmp_path):
     venv.create(env_dir, with_pip=True)
     python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheels[0])], check=True)
-    code = ("import meshcost, meshcost._data as d; "
+    code = ("import meshcost, meshcost.reference._data as d; "
             "assert 'site-packages' in str(d.data_dir()), d.data_dir(); "
             "r = meshcost.project(nodes=500, sidecars=5000); "
             "print(r['linkerd'].memory.typical.to('GiB')); print(len(meshcost.sources_frame()))")
     out = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path)
     assert "gibibyte" in out.stdout
+
+
+@pytest.mark.parametrize("old, new", [("quantity", "io.quantity"), ("profiles", "reference.profiles"),
+                                      ("sources", "reference.sources"), ("prices", "reference.prices"),
+                                      ("nodes", "reference.nodes"), ("inventory", "io.kubectl")])
+def test_moved_modules_keep_a_deprecated_alias(old, new):
+    code = (f"import warnings, importlib; warnings.simplefilter('error'); "
+            f"new = importlib.import_module('meshcost.{new}')\n"
+            f"try:\n    importlib.import_module('meshcost.{old}')\nexcept DeprecationWarning as w:\n"
+            f"    assert 'meshcost.{new}' in str(w)\nelse:\n    raise SystemExit('no warning')\n"
+            f"warnings.simplefilter('ignore'); old = importlib.import_module('meshcost.{old}')\n"
+            f"assert all(getattr(old, n) is getattr(new, n) for n in new.__all__)")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import meshcost._data as data_module
+import meshcost.reference._data as data_module
 from meshcost.errors import (
     DataFileError,
     InputTypeError,
@@ -21,8 +21,8 @@ from meshcost.errors import (
     UnitMismatchError,
     UnknownNameError,
 )
-from meshcost.nodes import NodeShape, node_shape
-from meshcost.prices import (
+from meshcost.reference.nodes import NodeShape, node_shape
+from meshcost.reference.prices import (
     GCE_HOURS_PER_MONTH,
     HOURS_PER_MONTH,
     PRICE_COLUMNS,
@@ -57,13 +57,13 @@ def test_shipped_sheet_loads_with_provenance():
     assert all(r.source_url and r.as_of and r.region for r in rows)
     assert "m5.xlarge" in instance_types() and "Standard_D4s_v5" in instance_types()
     assert unit_families() == ("e2", "n2")
-    with (ROOT / "data" / "prices.csv").open(newline="", encoding="utf-8") as handle:
+    with (ROOT / "meshcost" / "data" / "prices.csv").open(newline="", encoding="utf-8") as handle:
         assert tuple(csv.DictReader(handle).fieldnames or ()) == PRICE_COLUMNS
 
 
 @pytest.mark.skipif(not REFERENCE.exists(), reason="reference copy not available")
 def test_shipped_sheet_is_the_reference_unchanged():
-    assert (ROOT / "data" / "prices.csv").read_bytes() == REFERENCE.read_bytes()
+    assert (ROOT / "meshcost" / "data" / "prices.csv").read_bytes() == REFERENCE.read_bytes()
 
 
 @pytest.mark.parametrize("instance, family", [("e2-standard-4", "e2"), ("e2-standard-8", "e2"),
@@ -401,21 +401,12 @@ def test_csv_file_level_errors(tmp_path):
 # --------------------------------------------------------------------------- data directory
 
 
-def test_data_path_prefers_the_packaged_copy(tmp_path, monkeypatch):
+def test_data_lives_inside_the_package(tmp_path, monkeypatch):
     package = tmp_path / "site-packages" / "meshcost"
     (package / "data").mkdir(parents=True)
     (package / "data" / "prices.csv").write_text(HEADER + "\n" + GOOD + "\n", encoding="utf-8")
     monkeypatch.setattr(data_module.resources, "files", lambda name: package)
-    data_module.data_dir.cache_clear()
     monkeypatch.setattr(data_module, "data_dir", data_module.data_dir.__wrapped__)
     assert data_module.data_dir() == package / "data"
     assert data_module.data_path("prices.csv") == package / "data" / "prices.csv"
     assert [r.instance_type for r in price_rows(data_module.data_path("prices.csv"))] == ["m5.xlarge"]
-
-
-def test_data_path_falls_back_to_the_repository(tmp_path, monkeypatch):
-    monkeypatch.setattr(data_module.resources, "files", lambda name: tmp_path / "no-data-here")
-    monkeypatch.setattr(data_module, "data_dir", data_module.data_dir.__wrapped__)
-    assert data_module.data_dir() == ROOT / "data"
-    assert data_module.data_path("prices.csv").is_file()
-    assert math.isclose(price_rows(data_module.data_path("prices.csv"))[0].price_per_hour, 0.096)

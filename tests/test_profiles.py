@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import meshcost
-from meshcost.profiles import BASES, builtin_profiles, load_profile, profile_from_dict
-from meshcost.sources import all_sources
+from meshcost.reference.profiles import BASES, builtin_profiles, load_profile, profile_from_dict
+from meshcost.reference.sources import all_sources
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "meshcost" / "data"
 
 
 def test_every_builtin_coefficient_has_provenance():
@@ -99,7 +99,7 @@ def test_bad_toml_file(tmp_path):
 
 
 def test_bad_published_figures_file(tmp_path):
-    from meshcost.sources import _read
+    from meshcost.reference.sources import _read
 
     path = tmp_path / "figures.csv"
     text = (DATA / "published-figures.csv").read_text()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kubernetes.utils.quantity import parse_quantity as oracle
 
 from meshcost.errors import InputTypeError, InputValueError, UnitMismatchError
-from meshcost.quantity import parse_cpu, parse_memory, parse_quantity
+from meshcost.io.quantity import parse_cpu, parse_memory, parse_quantity
 from meshcost.units import ureg
 
 PROFILE = settings(derandomize=True, max_examples=300, deadline=None, database=None)

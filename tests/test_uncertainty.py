@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import meshcost
-from meshcost.uncertainty import pert_samples, row_percentiles
+from meshcost.kernels.uncertainty import pert_samples, row_percentiles
 
 FIGURES = ("memory", "cpu", "latency_p50", "latency_p99")
 

@@ -9,7 +9,7 @@ import pytest
 
 import meshcost
 from meshcost import cli
-from meshcost.sources import all_sources
+from meshcost.reference.sources import all_sources
 from meshcost.validation import (FIGURES, TOLERANCE, Check, _inside, _published, checks, validate,
                                  validation_headline, validation_summary)
 

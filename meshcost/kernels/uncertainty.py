@@ -28,10 +28,10 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from .errors import InputTypeError, InputValueError, describe_value
-from .model import REFERENCE_RPS, CoefficientValues, Setup, component_latency, component_terms, proxy_load
-from .profiles import MeshProfile
-from .scenario import Scenario
+from ..errors import InputTypeError, InputValueError, describe_value
+from .usage import REFERENCE_RPS, CoefficientValues, Setup, component_latency, component_terms, proxy_load
+from ..reference.profiles import MeshProfile
+from ..scenario import Scenario
 
 __all__ = ["pert_samples", "row_percentiles", "MonteCarlo", "monte_carlo", "check_samples", "DEFAULT_PERCENTILES",
            "DEFAULT_CHUNK_VALUES"]

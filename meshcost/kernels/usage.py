@@ -28,9 +28,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .latency import DEFAULT_REFERENCE_RPS, mixture_quantiles, sidecar_latency_at
-from .profiles import ComponentProfile, MeshProfile, Replicas
-from .scenario import Scenario
+from ..latency import DEFAULT_REFERENCE_RPS, mixture_quantiles, sidecar_latency_at
+from ..reference.profiles import ComponentProfile, MeshProfile, Replicas
+from ..scenario import Scenario
 
 #: Load per proxy [requests/s] at which the published per-hop latencies and per-proxy CPU
 #: figures were measured (Istio's perf tests: 1000 RPS); below it the published latency is
