@@ -4,11 +4,21 @@
 >>> r = meshcost.project(nodes=500, sidecars=5000)
 >>> r.meshes
 ('istio-sidecar', 'istio-ambient', 'linkerd')
+
+The package in layers: :mod:`meshcost.reference` (mesh profiles, published figures, prices,
+node shapes), :mod:`meshcost.kernels` (pure numpy), :mod:`meshcost.io` (readers), and the face
+below -- :func:`project` and its results, :mod:`meshcost.latency`, :mod:`meshcost.plot`,
+:mod:`meshcost.export`, :mod:`meshcost.calibrate`, the command line. Names that are not listed
+in ``__all__`` are not public. Functions used less often load on first use.
 """
 
 from __future__ import annotations
 
-from . import units
+import importlib
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from .band import Band
 from .errors import (
     BroadcastError,
     DataFileError,
@@ -18,6 +28,7 @@ from .errors import (
     UnitMismatchError,
     UnknownNameError,
 )
+from .projection import project
 from .reference.profiles import (
     BUILTIN_MESHES,
     ComponentProfile,
@@ -28,45 +39,65 @@ from .reference.profiles import (
     save_profile,
     versions,
 )
-from .breakeven import BreakEven, break_even
-from .cluster import ClusterReport, cluster_report
-from .io.kubectl import Inventory, read_inventories, read_inventory
-from .reference.nodes import NodeShape, allocatable, node_shape
-from .paths import PathLatency, latency_at
-from .reference.prices import PriceSheet, monthly_cost, price_sheet
-from .projection import project
-from .result import FRAME_COLUMNS, Band, ComponentResult, MeshResult, Projection
-from .scenario import INPUT_DOCS
-from .reference.sources import Source, get_source, sources_frame
-from .validation import validate, validation_summary
+from .results import ComponentResult, MeshResult, Projection
 from .units import Quantity, ureg
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
+    from .breakeven import BreakEven, break_even
+    from .cluster import ClusterReport, cluster_report
+    from .io.kubectl import Inventory, read_inventories, read_inventory
+    from .latency import PathLatency, latency_at
+    from .reference.nodes import NodeShape, node_shape
+    from .reference.prices import PriceSheet, price_sheet
+    from .reference.sources import Source, get_source, sources_frame
+    from .sweep import sweep
+    from .validation import validate
+
+__version__ = "0.2.0"
+
+#: Public names loaded on first use: name -> module.
+_LAZY = {
+    "latency_at": ".latency", "PathLatency": ".latency",
+    "break_even": ".breakeven", "BreakEven": ".breakeven",
+    "cluster_report": ".cluster", "ClusterReport": ".cluster",
+    "read_inventory": ".io.kubectl", "read_inventories": ".io.kubectl", "Inventory": ".io.kubectl",
+    "NodeShape": ".reference.nodes", "node_shape": ".reference.nodes",
+    "PriceSheet": ".reference.prices", "price_sheet": ".reference.prices",
+    "Source": ".reference.sources", "get_source": ".reference.sources", "sources_frame": ".reference.sources",
+    "sweep": ".sweep",
+    "validate": ".validation",
+}
+#: Names that used to be top-level, with their new home (deprecated, removed in 0.3).
+_MOVED = {
+    "FRAME_COLUMNS": (".results", "FRAME_COLUMNS"),
+    "INPUT_DOCS": (".scenario", "INPUT_DOCS"),
+    "units": (".units", None),
+    "allocatable": (".reference.nodes", "allocatable"),
+    "monthly_cost": (".reference.prices", "monthly_cost"),
+    "validation_summary": (".validation", "validation_summary"),
+}
 
 __all__ = [
     "__version__",
+    # projecting
     "project",
+    "sweep",
     "latency_at",
-    "PathLatency",
     "break_even",
-    "BreakEven",
+    "validate",
     "cluster_report",
-    "ClusterReport",
     "read_inventory",
     "read_inventories",
-    "Inventory",
-    "NodeShape",
-    "node_shape",
-    "allocatable",
-    "PriceSheet",
-    "price_sheet",
-    "monthly_cost",
+    # results
     "Projection",
     "MeshResult",
     "ComponentResult",
     "Band",
-    "FRAME_COLUMNS",
-    "INPUT_DOCS",
+    "PathLatency",
+    "BreakEven",
+    "ClusterReport",
+    "Inventory",
+    # reference data
     "BUILTIN_MESHES",
     "MeshProfile",
     "ComponentProfile",
@@ -75,14 +106,17 @@ __all__ = [
     "load_profile",
     "save_profile",
     "versions",
+    "NodeShape",
+    "node_shape",
+    "PriceSheet",
+    "price_sheet",
     "Source",
     "get_source",
     "sources_frame",
-    "validate",
-    "validation_summary",
+    # units
     "ureg",
     "Quantity",
-    "units",
+    # errors
     "MeshcostError",
     "InputValueError",
     "InputTypeError",
@@ -91,3 +125,22 @@ __all__ = [
     "UnknownNameError",
     "DataFileError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    if name in _MOVED:
+        module, attribute = _MOVED[name]
+        home = f"meshcost{module}" + (f".{attribute}" if attribute else "")
+        warnings.warn(f"meshcost.{name} moved to {home}; the top-level name will be removed in 0.3",
+                      DeprecationWarning, stacklevel=2)
+        loaded = importlib.import_module(module, __name__)
+        return getattr(loaded, attribute) if attribute else loaded
+    raise AttributeError(f"module 'meshcost' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

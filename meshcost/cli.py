@@ -420,87 +420,25 @@ def _is_tty(stream: IO[str]) -> bool:
         return False
 
 
-def _sweep_grid(args: argparse.Namespace) -> tuple[list[tuple[str, np.ndarray]], dict[str, float]]:
-    """(axes: input name -> values, in grid order) and the inputs that take a single value."""
+def _cmd_sweep(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .sweep import sweep
+
     if args.nodes is None:
         raise _UsageError("the following arguments are required: --nodes")
     if args.sidecars is None and args.sidecars_per_node is None:
         raise _UsageError("one of the arguments --sidecars --sidecars-per-node is required")
-    order = ("nodes", "sidecars", "sidecars_per_node", *_OPTIONAL_INPUTS)
-    axes: list[tuple[str, np.ndarray]] = []
-    fixed: dict[str, float] = {}
-    for name in order:
-        values = getattr(args, name)
-        if values is None:
-            continue
-        if values.size == 1:
-            fixed[name] = float(values[0])
-        else:
-            axes.append((name, values))
-    return axes, fixed
-
-
-def _chunk_inputs(axes: list[tuple[str, np.ndarray]], fixed: dict[str, float], start: int,
-                  stop: int) -> dict[str, Any]:
-    inputs: dict[str, Any] = dict(fixed)
-    if axes:
-        index = np.unravel_index(np.arange(start, stop), tuple(v.size for _, v in axes))
-        for (name, values), idx in zip(axes, index):
-            inputs[name] = values[idx]
-    per_node = inputs.pop("sidecars_per_node", None)
-    if per_node is not None:
-        inputs["sidecars"] = np.asarray(inputs["nodes"]) * per_node
-    return inputs
-
-
-def _cmd_sweep(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from .projection import project
-
-    axes, fixed = _sweep_grid(args)
-    total = int(np.prod([v.size for _, v in axes], dtype=np.int64)) if axes else 1
-    chunk = int(args.chunk_size)
-    seed = args.seed
-    if args.samples is not None and seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)  # one seed shared by every chunk
-    if args.output == "-":
-        handle, close = out, False
-    else:
-        try:
-            handle, close = open(args.output, "w", newline="", encoding="utf-8"), True
-        except OSError as exc:
-            raise _UsageError(f"--output: cannot write {args.output!r} ({exc.strerror or exc})") from None
-    bar = _Progress(total, err) if _is_tty(err) and (total > chunk or args.samples is not None) else None
-    written = False
+    inputs = {name: getattr(args, name) for name in ("nodes", "sidecars", *_OPTIONAL_INPUTS)
+              if getattr(args, name) is not None}
+    total = int(np.prod([np.size(v) for v in (*inputs.values(), args.sidecars_per_node) if v is not None]))
+    bar = _Progress(total, err) if _is_tty(err) and (total > args.chunk_size or args.samples is not None) else None
     try:
-        for start in range(0, total, chunk):
-            stop = min(start + chunk, total)
-            inputs = _chunk_inputs(axes, fixed, start, stop)
-            progress = None
-            if bar is not None and args.samples is not None:
-                def progress(done: int, of: int, start: int = start, size: int = stop - start) -> None:
-                    bar.update(start + size * done / max(of, 1))  # type: ignore[union-attr]
-            try:
-                result = project(**inputs, **_mesh_kwargs(args), samples=args.samples, seed=seed, progress=progress)
-            except MeshcostError as exc:
-                if args.sidecars_per_node is not None and str(exc).startswith("sidecars:"):
-                    raise _UsageError(f"--sidecars-per-node: nodes x sidecars-per-node must give whole numbers of "
-                                      f"pods ({_one_line(exc)})") from None
-                raise
-            frame = result.mesh_frame() if args.totals else result.to_frame()
-            # rows by scenario (then mesh and component, in order): the file does not depend on the chunking
-            frame = frame.sort_values("scenario", kind="stable")
-            frame["scenario"] += start
-            frame.to_csv(handle, index=False, header=start == 0)
-            written = True
-            if bar is not None:
-                bar.update(stop)
+        sweep(**inputs, sidecars_per_node=args.sidecars_per_node, **_mesh_kwargs(args), samples=args.samples,
+              seed=args.seed, totals=args.totals, chunk_size=args.chunk_size,
+              output=out if args.output == "-" else args.output,
+              progress=None if bar is None else (lambda done, of: bar.update(done)))
     finally:
         if bar is not None:
             bar.close()
-        if close:
-            handle.close()
-            if not written:  # refused before the first chunk: leave no empty file behind
-                os.remove(args.output)
     return 0
 
 
@@ -592,7 +530,8 @@ _OPTION_OF = {
     "visible_services": "--visible-services", "rps": "--rps", "waypoints": "--waypoints",
     "l7_share": "--l7-share", "meshes": "--mesh", "versions": "--version", "samples": "--samples",
     "seed": "--seed", "ports_per_service": "--ports-per-service", "tcp_share": "--tcp-share",
-    "subsets_per_service": "--subsets-per-service", "churn": "--churn",
+    "subsets_per_service": "--subsets-per-service", "churn": "--churn", "output": "--output",
+    "sidecars_per_node": "--sidecars-per-node", "chunk_size": "--chunk-size",
 }
 
 
@@ -601,11 +540,11 @@ def _one_line(message: Any) -> str:
 
 
 def _library_message(exc: MeshcostError) -> str:
-    """The library's message, its leading parameter name replaced by the CLI option."""
+    """The library's message, its parameter named by the CLI option that sets it."""
     text = _one_line(exc)
-    name, sep, rest = text.partition(":")
-    if sep and name in _OPTION_OF:
-        return f"{_OPTION_OF[name]}:{rest}"
+    name = exc.parameter
+    if name in _OPTION_OF and text.startswith(f"{name}:"):
+        return f"{_OPTION_OF[name]}:{text[len(name) + 1:]}"
     return text
 
 

@@ -20,8 +20,8 @@ from .errors import InputValueError
 from .io.kubectl import Inventory, read_inventories, read_inventory
 from .projection import project
 from .reference.profiles import split_mesh_key
-from .report import format_memory, format_number
-from .result import Projection
+from .formatting import format_memory, format_number
+from .results import Projection
 
 __all__ = ["ClusterReport", "cluster_report", "requests_in_use"]
 

@@ -80,49 +80,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .figures import INPUTS, figures
+
 if TYPE_CHECKING:  # pragma: no cover
-    from .result import Band, MeshResult, Projection
+    from .band import Band
+    from .results import MeshResult, Projection
 
 __all__ = ["SCHEMA", "MESH_FIGURES", "MONEY_FIGURES", "projection_to_dict", "projection_to_json"]
 
 #: Identifier and version of the export schema (see the module docstring).
 SCHEMA = "meshcost.projection/1"
 
-#: Mesh-total figures always exported: name -> unit label.
-MESH_FIGURES: dict[str, str] = {
-    "memory": "MiB",
-    "cpu": "vCPU",
-    "latency_p50": "ms",
-    "latency_p99": "ms",
-}
+#: Mesh figures exported: name -> unit label (``{currency}`` is the price sheet's currency).
+MESH_FIGURES: dict[str, str] = {f.name: f.unit for f in figures("mesh", "usage") + figures("mesh", "latency")}
+#: Money figures exported (mesh level): name -> unit label.
+MONEY_FIGURES: dict[str, str] = {f.name: f.unit for f in figures("mesh", "money")}
 
-#: Money figures (always exported): name -> unit label
-#: (``{currency}`` is the price sheet's currency).
-MONEY_FIGURES: dict[str, str] = {
-    "reserved_memory": "MiB",
-    "reserved_cpu": "vCPU",
-    "billable_memory": "MiB",
-    "billable_cpu": "vCPU",
-    "cost": "{currency}/month",
-    "extra_nodes": "nodes",
-    "capacity_share": "fraction",
-}
-
-_COMPONENT_MONEY = ("reserved_memory", "reserved_cpu", "billable_memory", "billable_cpu", "cost")
-
-_INPUT_UNITS: dict[str, str] = {
-    "nodes": "count",
-    "sidecars": "count",
-    "services": "count",
-    "visible_services": "count",
-    "rps": "1/s",
-    "waypoints": "count",
-    "l7_share": "fraction",
-    "ports_per_service": "count",
-    "tcp_share": "fraction",
-    "subsets_per_service": "count",
-    "churn": "1/s",
-}
+_INPUT_UNITS: dict[str, str] = {i.name: i.unit for i in INPUTS}
 
 
 def _pointer(*parts: str) -> str:
@@ -160,9 +134,9 @@ class _Encoder:
         out: dict[str, Any] = {"unit": unit}
         for key, magnitude in (("low", low), ("typical", typical), ("high", high)):
             out[key] = self.value(magnitude, (*path, key))
-        for percent, quantity in (getattr(band, "percentiles", None) or {}).items():
+        for percent, magnitude in band.percentile_magnitudes().items():
             key = f"p{float(percent):g}"
-            out[key] = self.value(quantity.magnitude, (*path, key))
+            out[key] = self.value(magnitude, (*path, key))
         return out
 
 
@@ -181,10 +155,8 @@ def _mesh(result: "MeshResult", currency: str, encoder: _Encoder) -> dict[str, A
         "data_version": str(getattr(profile, "data_version", "")),
         "sources": list(result.sources()),
     }
-    for figure, unit in MESH_FIGURES.items():
-        out[figure] = encoder.band(getattr(result, figure), unit, (*base, figure))
-    for figure, unit in MONEY_FIGURES.items():
-        out[figure] = encoder.band(getattr(result, figure), unit.format(currency=currency), (*base, figure))
+    for fig in figures("mesh"):
+        out[fig.name] = encoder.band(result.figure(fig.name), fig.unit_for(currency), (*base, fig.name))
     out["saturated"] = _flag(result.saturated)
     out["extrapolated"] = _flag(result.extrapolated)
     out["notes"] = result.notes()
@@ -194,16 +166,11 @@ def _mesh(result: "MeshResult", currency: str, encoder: _Encoder) -> dict[str, A
         entry: dict[str, Any] = {
             "title": comp.profile.title,
             "instances": encoder.value(comp.instances, (*path, "instances")),
-            "memory": encoder.band(comp.memory, "MiB", (*path, "memory")),
-            "cpu": encoder.band(comp.cpu, "vCPU", (*path, "cpu")),
         }
-        for figure in ("latency_p50", "latency_p99"):
-            band = getattr(comp, figure, None)
-            if band is not None:
-                entry[figure] = encoder.band(band, "ms", (*path, figure))
-        for figure in _COMPONENT_MONEY:
-            unit = MONEY_FIGURES[figure].format(currency=currency)
-            entry[figure] = encoder.band(getattr(comp, figure), unit, (*path, figure))
+        for fig in figures("component"):
+            band = comp.figure(fig.name)
+            if band is not None:  # latency only on the request path
+                entry[fig.name] = encoder.band(band, fig.unit_for(currency), (*path, fig.name))
         entry["saturated"] = _flag(comp.saturated)
         components[name] = entry
     out["components"] = components
@@ -230,8 +197,7 @@ def projection_to_dict(projection: "Projection") -> dict[str, Any]:
     encoder = _Encoder()
     inputs = {name: encoder.value(value, ("inputs", name)) for name, value in projection.inputs.items()}
     percents: set[float] = set()
-    for result in projection:
-        percents.update(float(p) for p in (getattr(result.memory, "percentiles", None) or {}))
+    percents.update(projection.percentiles)
     currency = projection.cost_settings.currency
     meshes = {result.name: _mesh(result, currency, encoder) for result in projection}
     return {

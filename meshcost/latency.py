@@ -75,15 +75,24 @@ Latency under load
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import NormalDist
 from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from .errors import BroadcastError, InputTypeError, InputValueError, describe_value
-from .units import strip
+from .band import Band
+from .checks import broadcast, choice, fail, first_where, number, numbers_array, require, whole_number
+from .checks import seed as check_seed
+from .kernels import latency as kernel
+from .kernels.usage import REFERENCE_RPS, component_setup
+from .reference.profiles import MeshProfile, get_profile
+from .units import MS
 
 __all__ = [
+    "PathLatency",
+    "compose_hops",
+    "loaded_hop",
+    "latency_at",
+    "check_hops",
     "DEFAULT_QUANTILES",
     "DEFAULT_MC_SAMPLES",
     "MC_CHUNK_VALUES",
@@ -137,9 +146,7 @@ DEFAULT_SERVICE_CV2 = 1.0
 #: Proxies a service-to-service request crosses with sidecars: client side and server side.
 SIDECAR_PASSES = 2
 
-_NORMAL = NormalDist()
-_Z99 = _NORMAL.inv_cdf(0.99)
-_Z90 = _NORMAL.inv_cdf(0.90)
+_Z99, _Z90 = kernel.Z99, kernel.Z90
 
 
 @dataclass(frozen=True)
@@ -178,68 +185,41 @@ class LoadedLatency:
 # --------------------------------------------------------------------------- validation
 
 
-def _first_bad(name: str, array: np.ndarray, ok: np.ndarray, expected: str) -> None:
-    """Raise InputValueError for the first element of ``array`` where ``ok`` is False."""
-    if np.all(ok):
-        return
-    bad = np.argwhere(~np.asarray(ok))[0] if np.ndim(ok) else ()
-    value = np.broadcast_to(array, np.shape(ok))[tuple(bad)]
-    where = f" at index {tuple(int(i) for i in bad)}" if np.ndim(ok) else ""
-    raise InputValueError(f"{name}: got {describe_value(float(value))}{where}; expected {expected}")
-
-
 def _positive(value: Any, name: str, kind: str, unit: str) -> np.ndarray:
-    x = strip(value, name, kind)
-    _first_bad(name, x, (x > 0) & (x < np.inf), f"a finite number > 0 [{unit}]")
-    return x
+    return numbers_array(value, name, kind, above=0.0, expected=f"a finite number > 0 [{unit}]")
 
 
 def _nonnegative(value: Any, name: str, kind: str, unit: str, *, allow_inf: bool = False) -> np.ndarray:
-    x = strip(value, name, kind)
-    ok = (x >= 0) if allow_inf else ((x >= 0) & (x < np.inf))
     extra = " (inf allowed)" if allow_inf else ""
-    _first_bad(name, x, ok, f"a finite number >= 0{extra} [{unit}]")
-    return x
+    return numbers_array(value, name, kind, minimum=0.0, allow_inf=allow_inf,
+                         expected=f"a finite number >= 0{extra} [{unit}]")
 
 
-def _hops(value: Any, name: str = "hops") -> np.ndarray:
-    h = strip(value, name, "count")
-    _first_bad(name, h, (h >= 0) & (h < np.inf) & (h == np.floor(h)),
-               "a whole number of hops >= 0 (0, 1, 2, ...)")
-    return h
+def check_hops(value: Any, name: str = "hops") -> np.ndarray:
+    """Hops on a request path: whole numbers >= 0 [count]."""
+    return numbers_array(value, name, "count", minimum=0.0, whole=True,
+                         expected="a whole number of hops >= 0 (0, 1, 2, ...)")
 
 
 def _quantiles(q: Any) -> tuple[np.ndarray, bool]:
     """q as a 1-d float array and whether the caller passed a scalar."""
-    arr = strip(q, "q", "fraction")
+    arr = numbers_array(q, "q", "fraction", above=0.0, expected="quantiles strictly between 0 and 1 (e.g. 0.5, 0.99)")
     if arr.ndim > 1:
-        raise InputValueError(f"q: got an array of shape {arr.shape}; expected a number or a 1-d sequence in (0, 1)")
-    _first_bad("q", arr, (arr > 0) & (arr < 1), "quantiles strictly between 0 and 1 (e.g. 0.5, 0.99)")
+        fail("q", f"an array of shape {arr.shape}", "a number or a 1-d sequence in (0, 1)", described=True)
+    if np.any(arr >= 1):
+        fail("q", first_where(arr, arr >= 1), "quantiles strictly between 0 and 1 (e.g. 0.5, 0.99)")
     return np.atleast_1d(arr), arr.ndim == 0
-
-
-def _broadcast(*pairs: tuple[str, np.ndarray]) -> list[np.ndarray]:
-    """Broadcast (name, array) pairs; a BroadcastError names each argument and its shape."""
-    arrays = [a for _, a in pairs]
-    try:
-        return list(np.broadcast_arrays(*arrays))
-    except ValueError:
-        seen: dict[str, tuple[int, ...]] = {}
-        for name, a in pairs:
-            seen.setdefault(name, np.shape(a))
-        shapes = ", ".join(f"{k} {v}" for k, v in seen.items())
-        raise BroadcastError(f"shapes do not broadcast together: {shapes}; expected numpy-broadcastable shapes") from None
 
 
 def _lognormal_pair(p_lo: Any, p_hi: Any, lo_name: str, hi_name: str, z_lo: float, z_hi: float) -> tuple[np.ndarray, np.ndarray]:
     lo = _positive(p_lo, lo_name, "time", "ms")
     hi = _positive(p_hi, hi_name, "time", "ms")
-    lo, hi = _broadcast((lo_name, lo), (hi_name, hi))
+    lo, hi = broadcast((lo_name, lo), (hi_name, hi))
     ordered = hi >= lo
     if not np.all(ordered):
-        low = float(lo[tuple(np.argwhere(~ordered)[0])])
-        _first_bad(hi_name, hi, ordered,
-                   f"{hi_name} >= {lo_name} (here {lo_name} = {low:g}; a quantile cannot fall as q rises) [ms]")
+        low = first_where(lo, ~ordered)
+        require(hi_name, hi, ordered,
+                f"{hi_name} >= {lo_name} (here {lo_name} = {low:g}; a quantile cannot fall as q rises) [ms]")
     log_lo = np.log(lo)
     sigma = (np.log(hi) - log_lo) / (z_hi - z_lo)
     mu = log_lo - z_lo * sigma
@@ -263,11 +243,10 @@ def normal_ppf(q: Any) -> np.ndarray:
         ``z`` with ``Phi(z) = q``; evaluated once per distinct ``q`` with
         :class:`statistics.NormalDist` (Wichura AS241, full double precision).
     """
-    arr = strip(q, "q", "fraction")
-    _first_bad("q", arr, (arr > 0) & (arr < 1), "probabilities strictly between 0 and 1")
-    unique, inverse = np.unique(arr, return_inverse=True)
-    z = np.array([_NORMAL.inv_cdf(float(u)) for u in unique], dtype=np.float64)
-    return z[inverse].reshape(arr.shape)
+    arr = numbers_array(q, "q", "fraction", above=0.0, expected="probabilities strictly between 0 and 1")
+    if np.any(arr >= 1):
+        fail("q", first_where(arr, arr >= 1), "probabilities strictly between 0 and 1")
+    return kernel.normal_ppf(arr)
 
 
 def lognormal_from_quantiles(p50: Any, p99: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -303,10 +282,8 @@ def lognormal_from_p90_p99(p90: Any, p99: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_mu_sigma(mu: Any, sigma: Any) -> tuple[np.ndarray, np.ndarray]:
-    m = strip(mu, "mu", "count")
-    _first_bad("mu", m, np.isfinite(m), "a finite log-scale location [log ms]")
-    s = strip(sigma, "sigma", "count")
-    _first_bad("sigma", s, (s >= 0) & (s < np.inf), "a finite log-scale spread >= 0")
+    m = numbers_array(mu, "mu", "count", expected="a finite log-scale location [log ms]")
+    s = numbers_array(sigma, "sigma", "count", minimum=0.0, expected="a finite log-scale spread >= 0")
     return m, s
 
 
@@ -327,50 +304,11 @@ def quantile(mu: Any, sigma: Any, q: Any) -> np.ndarray:
     """
     m, s = _check_mu_sigma(mu, sigma)
     z = normal_ppf(q)
-    m, s, z = _broadcast(("mu", m), ("sigma", s), ("q", z))
+    m, s, z = broadcast(("mu", m), ("sigma", s), ("q", z))
     return np.exp(m + s * z)
 
 
 # --------------------------------------------------------------------------- call chains
-
-
-def _fenton_wilkinson(mu: np.ndarray, sigma: np.ndarray, hops: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Quantiles (leading axis over z) of the sum of ``hops`` iid lognormals."""
-    empty = hops == 0
-    any_empty = bool(empty.any())
-    n = np.maximum(hops, 1.0) if any_empty else hops
-    s2 = sigma * sigma
-    sn2 = np.log1p(np.expm1(s2) / n)
-    mun = np.log(n) + mu + 0.5 * (s2 - sn2)
-    sn = np.sqrt(sn2)
-    out = np.exp(mun + sn * z.reshape((-1,) + (1,) * mu.ndim))
-    if any_empty:
-        out[:, empty] = 0.0
-    return out
-
-
-def _monte_carlo(mu: np.ndarray, sigma: np.ndarray, hops: np.ndarray, qs: np.ndarray,
-                 samples: int, rng: np.random.Generator) -> np.ndarray:
-    shape = mu.shape
-    mu_f, sigma_f, hops_f = (a.ravel() for a in (mu, sigma, hops))
-    size = mu_f.size
-    out = np.empty((qs.size, size))
-    per_chunk = max(1, MC_CHUNK_VALUES // samples)
-    for start in range(0, size, per_chunk):
-        sl = slice(start, min(start + per_chunk, size))
-        m = mu_f[sl, None]
-        s = sigma_f[sl, None]
-        h = hops_f[sl, None]
-        total = np.zeros((m.shape[0], samples))
-        for k in range(int(h.max(initial=0))):
-            draw = rng.standard_normal(total.shape)
-            draw *= s
-            draw += m
-            np.exp(draw, out=draw)
-            draw *= k < h
-            total += draw
-        out[:, sl] = np.quantile(total, qs, axis=1)
-    return out.reshape((qs.size,) + shape)
 
 
 def chain_quantiles(
@@ -408,25 +346,18 @@ def chain_quantiles(
     """
     qs, scalar_q = _quantiles(q)
     mu, sigma = lognormal_from_quantiles(p50, p99)
-    h = _hops(hops)
-    mu, sigma, h = _broadcast(("p50, p99", mu), ("p50, p99", sigma), ("hops", h))
+    h = check_hops(hops)
+    mu, sigma, h = broadcast(("p50, p99", mu), ("p50, p99", sigma), ("hops", h))
+    choice(method, "method", ("fenton-wilkinson", "monte-carlo"))
     if method == "fenton-wilkinson":
-        out = _fenton_wilkinson(mu, sigma, h, normal_ppf(qs))
-    elif method == "monte-carlo":
-        if isinstance(samples, (bool, np.bool_)) or not isinstance(samples, (int, np.integer)):
-            raise InputTypeError(f"samples: got {describe_value(samples)}; expected a whole number >= 1")
-        if samples < 1:
-            raise InputValueError(f"samples: got {samples}; expected a whole number >= 1")
-        if h.size and h.max() > MAX_MC_HOPS:
-            raise InputValueError(
-                f"hops: got {h.max():g} with method='monte-carlo'; expected at most {MAX_MC_HOPS} "
-                "(cost is linear in hops; use method='fenton-wilkinson')")
-        if not (seed is None or isinstance(seed, (int, np.integer, np.random.Generator))) or isinstance(seed, bool):
-            raise InputTypeError(f"seed: got {describe_value(seed)}; expected an int, a numpy Generator or None")
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        out = _monte_carlo(mu, sigma, h, qs, int(samples), rng)
+        out = kernel.fenton_wilkinson(mu, sigma, h, kernel.normal_ppf(qs))
     else:
-        raise InputValueError(f"method: got {method!r}; expected 'fenton-wilkinson' or 'monte-carlo'")
+        count = whole_number(samples, "samples", minimum=1, maximum=10**9)
+        if h.size and h.max() > MAX_MC_HOPS:
+            fail("hops", f"{float(h.max()):g} with method='monte-carlo'", f"at most {MAX_MC_HOPS} (cost is linear "
+                 "in hops; use method='fenton-wilkinson')", described=True)
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_seed(seed))
+        out = kernel.monte_carlo_chain(mu, sigma, h, qs, count, rng, MC_CHUNK_VALUES)
     return out[0] if scalar_q else out
 
 
@@ -447,8 +378,8 @@ def naive_sum(p: Any, hops: Any) -> np.ndarray:
         p99 it over-states the chain's p99 (compare :func:`chain_quantiles`).
     """
     x = _nonnegative(p, "p", "time", "ms")
-    h = _hops(hops)
-    x, h = _broadcast(("p", x), ("hops", h))
+    h = check_hops(hops)
+    x, h = broadcast(("p", x), ("hops", h))
     return h * x
 
 
@@ -472,44 +403,11 @@ def erlang_c(servers: Any, offered_load: Any) -> np.ndarray:
         Erlang-B recursion ``B_k = a B_{k-1} / (k + a B_{k-1})``,
         ``C = c B / (c - a (1 - B))``.
     """
-    c = strip(servers, "servers", "count")
-    _first_bad("servers", c, (c >= 1) & (c <= MAX_SERVERS) & (c == np.floor(c)),
-               f"a whole number of servers from 1 to {MAX_SERVERS}")
+    c = numbers_array(servers, "servers", "count", minimum=1, maximum=MAX_SERVERS, whole=True,
+                      expected=f"a whole number of servers from 1 to {MAX_SERVERS}")
     a = _nonnegative(offered_load, "offered_load", "count", "Erlang", allow_inf=True)
-    c, a = _broadcast(("servers", c), ("offered_load", a))
-    return _erlang_c(c, a)
-
-
-def _erlang_c(c: np.ndarray, a: np.ndarray) -> np.ndarray:
-    stable = a < c
-    a_s = np.where(stable, a, 0.0)
-    b = np.ones(np.shape(a_s))
-    for k in range(1, int(c.max(initial=1)) + 1):
-        ab = a_s * b
-        b = np.where(k <= c, ab / (k + ab), b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cc = c * b / (c - a_s * (1.0 - b))
-    return np.where(stable, cc, 1.0)
-
-
-def _wait(rps: np.ndarray, service_s: np.ndarray, servers: np.ndarray, qs: np.ndarray,
-          ca2: np.ndarray, cs2: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Wait quantiles [ms] (leading axis over q), rho, C, capacity [1/s]."""
-    n = np.ceil(servers)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        capacity = np.where(service_s > 0, servers / np.where(service_s > 0, service_s, 1.0), np.inf)
-        rho = np.where(service_s > 0, rps * service_s / servers, 0.0)
-    saturated = rho >= 1
-    c = _erlang_c(n, np.where(saturated, n, n * rho))
-    headroom = np.where(saturated | (capacity == np.inf), 1.0, capacity - rps)  # [1/s]
-    eta_ms = 1000.0 * 0.5 * (ca2 + cs2) / headroom
-    expand = (-1,) + (1,) * rho.ndim
-    tail = qs.reshape(expand)
-    with np.errstate(divide="ignore"):
-        w = eta_ms * np.maximum(0.0, np.log(c) - np.log1p(-tail))
-    w = np.where((capacity == np.inf) | (rps == 0), 0.0, w)
-    w = np.where(saturated, np.inf, w)
-    return w, rho, saturated, c, capacity
+    c, a = broadcast(("servers", c), ("offered_load", a))
+    return kernel.erlang_c(c, a)
 
 
 def queue_wait(
@@ -543,7 +441,7 @@ def queue_wait(
     """
     qs, scalar_q = _quantiles(q)
     args = _load_args(rps, cpu_per_1000_rps, servers, arrival_cv2, service_cv2, "rps")
-    w = _wait(args[0], args[1] / 1000.0, args[2], qs, args[3], args[4])[0]
+    w = kernel.wait(args[0], args[1] / 1000.0, args[2], qs, args[3], args[4])[0]
     return w[0] if scalar_q else w
 
 
@@ -551,25 +449,11 @@ def _load_args(rps: Any, cpu: Any, servers: Any, ca2: Any, cs2: Any,
                rps_name: str = "rps_per_proxy") -> list[np.ndarray]:
     r = _nonnegative(rps, rps_name, "rate", "requests/s")
     s = _nonnegative(cpu, "cpu_per_1000_rps", "cpu", "vCPU per 1000 requests/s")
-    c = _positive(servers, "servers", "cpu", "vCPU = min(worker_threads, cpu_limit)")
-    _first_bad("servers", c, c <= MAX_SERVERS, f"at most {MAX_SERVERS} [vCPU]")
+    c = numbers_array(servers, "servers", "cpu", above=0.0, maximum=MAX_SERVERS,
+                      expected=f"a finite number > 0 and at most {MAX_SERVERS} [vCPU = min(worker_threads, cpu_limit)]")
     a2 = _nonnegative(ca2, "arrival_cv2", "count", "dimensionless")
     s2 = _nonnegative(cs2, "service_cv2", "count", "dimensionless")
-    return _broadcast((rps_name, r), ("cpu_per_1000_rps", s), ("servers", c), ("arrival_cv2", a2), ("service_cv2", s2))
-
-
-def _cpu_at(r: np.ndarray, s_ref: np.ndarray, s_above: np.ndarray, breakpoint: float) -> np.ndarray:
-    """CPU [vCPU] one proxy spends at ``r`` requests/s: piecewise linear, bending at ``breakpoint``."""
-    return s_ref * np.minimum(r, breakpoint) + s_above * np.maximum(0.0, r - breakpoint)
-
-
-def _capacity(s_ref: np.ndarray, s_above: np.ndarray, servers: np.ndarray, breakpoint: float) -> np.ndarray:
-    """Requests/s at which the piecewise CPU reaches ``servers`` [1/s] (``inf`` if it never does)."""
-    at_break = s_ref * breakpoint
-    with np.errstate(divide="ignore", invalid="ignore"):
-        below = np.where(s_ref > 0, servers / np.where(s_ref > 0, s_ref, 1.0), np.inf)
-        above = np.where(s_above > 0, breakpoint + (servers - at_break) / np.where(s_above > 0, s_above, 1.0), np.inf)
-    return np.where(at_break >= servers, below, above)
+    return broadcast((rps_name, r), ("cpu_per_1000_rps", s), ("servers", c), ("arrival_cv2", a2), ("service_cv2", s2))
 
 
 def _anchored(base_p50: Any, base_p99: Any, rps: Any, cpu: Any, servers: Any, q: Any, passes: float,
@@ -581,32 +465,25 @@ def _anchored(base_p50: Any, base_p99: Any, rps: Any, cpu: Any, servers: Any, q:
     above = s if cpu_above is None else _nonnegative(cpu_above, "cpu_per_1000_rps_above", "cpu",
                                                      "vCPU per 1000 requests/s above the reference load")
     r_ref = _nonnegative(reference_rps, "reference_rps", "rate", "requests/s")
-    c_ref = _positive(reference_servers, "reference_servers", "cpu", "vCPU")
-    _first_bad("reference_servers", c_ref, c_ref <= MAX_SERVERS, f"at most {MAX_SERVERS} [vCPU]")
-    mu, sigma, r, s, above, c, a2, s2, r_ref, c_ref = _broadcast(
+    c_ref = numbers_array(reference_servers, "reference_servers", "cpu", above=0.0, maximum=MAX_SERVERS,
+                          expected=f"a finite number > 0 and at most {MAX_SERVERS} [vCPU]")
+    mu, sigma, r, s, above, c, a2, s2, r_ref, c_ref = broadcast(
         ("base_p50, base_p99", mu), ("base_p50, base_p99", sigma), (rps_name, r), ("cpu_per_1000_rps", s),
         ("cpu_per_1000_rps_above", above), ("servers", c), ("arrival_cv2", a2), ("service_cv2", s2),
         ("reference_rps", r_ref), ("reference_servers", c_ref))
-    service_s = s / 1000.0  # vCPU-seconds per request up to the breakpoint
-    above_s = above / 1000.0  # ... and for each request beyond it
-    _first_bad("cpu_per_1000_rps", s, r_ref * service_s < c_ref,
-               "a value at which the reference measurement was possible: cpu_per_1000_rps * "
-               "reference_rps / 1000 < reference_servers (the published base latency was measured at "
-               "reference_rps on reference_servers workers, so that proxy cannot have been saturated) [vCPU]")
-    breakpoint = DEFAULT_REFERENCE_RPS
-    with np.errstate(divide="ignore", invalid="ignore"):
-        effective = np.where(r > 0, _cpu_at(r, service_s, above_s, breakpoint) / np.where(r > 0, r, 1.0), service_s)
-    w, rho, saturated, pwait, _ = _wait(r, effective, c, qs, a2, s2)
-    capacity = _capacity(service_s, above_s, c, breakpoint)
-    w_ref = _wait(r_ref, service_s, c_ref, qs, a2, s2)[0]
-    expand = (-1,) + (1,) * mu.ndim
-    base = np.exp(mu + sigma * normal_ppf(qs).reshape(expand))
-    excess = np.maximum(0.0, w - w_ref)  # w_ref is finite (checked above); w may be inf
-    latency = base + passes * excess
+    possible = r_ref * s / 1000.0 < c_ref
+    if not np.all(possible):
+        fail("cpu_per_1000_rps", first_where(s, ~possible),
+             "a value at which the reference measurement was possible: cpu_per_1000_rps * reference_rps / 1000 < "
+             "reference_servers (the published base latency was measured at reference_rps on reference_servers "
+             "workers, so that proxy cannot have been saturated) [vCPU]")
+    out = kernel.anchored(mu, sigma, r, s / 1000.0, above / 1000.0, c, qs, passes, r_ref, c_ref,
+                          DEFAULT_REFERENCE_RPS, a2, s2)
+    latency, w = out.latency, out.queue_wait
     if scalar_q:
         latency, w = latency[0], w[0]
-    return LoadedLatency(latency=latency, q=qs, utilisation=rho, saturated=saturated,
-                         wait_probability=pwait, capacity_rps=capacity, queue_wait=w)
+    return LoadedLatency(latency=latency, q=qs, utilisation=out.utilisation, saturated=out.saturated,
+                         wait_probability=out.wait_probability, capacity_rps=out.capacity_rps, queue_wait=w)
 
 
 def loaded_latency(
@@ -702,19 +579,18 @@ def sidecar_latency_at(
         the per-pass waits are added as quantiles (comonotone: the same request stream
         and its bursts cross both proxies).
     """
-    limit = strip(cpu_limit, "cpu_limit", "cpu")
-    _first_bad("cpu_limit", limit, limit > 0, "a number > 0 [vCPU], or inf for no limit")
     if worker_threads is None:
-        _first_bad("cpu_limit", limit, limit < np.inf,
-                   "a finite CPU limit [vCPU] when worker_threads is not given (pass worker_threads for no limit)")
+        limit = numbers_array(cpu_limit, "cpu_limit", "cpu", above=0.0,
+                              expected="a finite CPU limit > 0 [vCPU] when worker_threads is not given "
+                                       "(pass worker_threads for no limit)")
         threads = np.ceil(limit)
     else:
-        threads = strip(worker_threads, "worker_threads", "count")
-        _first_bad("worker_threads", threads, (threads >= 1) & (threads <= MAX_SERVERS) & (threads == np.floor(threads)),
-                   f"a whole number of threads from 1 to {MAX_SERVERS}")
-    threads, limit = _broadcast(("worker_threads", threads), ("cpu_limit", limit))
-    if isinstance(passes, (bool, np.bool_)) or not isinstance(passes, (int, np.integer)) or passes < 1:
-        raise InputValueError(f"passes: got {describe_value(passes)}; expected a whole number >= 1 (2 for sidecars)")
+        limit = numbers_array(cpu_limit, "cpu_limit", "cpu", above=0.0, allow_inf=True,
+                              expected="a number > 0 [vCPU], or inf for no limit")
+        threads = numbers_array(worker_threads, "worker_threads", "count", minimum=1, maximum=MAX_SERVERS, whole=True,
+                                expected=f"a whole number of threads from 1 to {MAX_SERVERS}")
+    threads, limit = broadcast(("worker_threads", threads), ("cpu_limit", limit))
+    passes = whole_number(passes, "passes", minimum=1, maximum=16)
     servers = np.minimum(threads, limit)
     return _anchored(base_p50, base_p99, rps_per_pod, cpu_per_1000_rps, servers, q, float(passes),
                      reference_rps, reference_servers, arrival_cv2, service_cv2, "rps_per_pod",
@@ -723,10 +599,6 @@ def sidecar_latency_at(
 
 
 # --------------------------------------------------------------------------- mixtures
-
-#: Bisection steps for mixture quantiles: the bracket [lowest, highest component quantile]
-#: shrinks by 2**-60 in log space, below float64 resolution.
-_MIXTURE_STEPS = 60
 
 
 def mixture_quantiles(p50_a: Any, p99_a: Any, p50_b: Any, p99_b: Any, share_b: Any,
@@ -741,8 +613,8 @@ def mixture_quantiles(p50_a: Any, p99_a: Any, p50_b: Any, p99_b: Any, share_b: A
     Parameters
     ----------
     p50_a, p99_a, p50_b, p99_b : array_like
-        Each path's median and 99th percentile [ms], ``0 < p50 <= p99``; ``inf`` p99 (a
-        saturated path) gives ``inf`` quantiles wherever that path's share reaches them.
+        Each path's median and 99th percentile [ms], ``0 < p50 <= p99``; an infinite p99 (a
+        saturated path) gives infinite quantiles wherever that path's share reaches them.
     share_b : array_like
         Probability of path B [0-1].
     q : float or sequence of float
@@ -753,52 +625,162 @@ def mixture_quantiles(p50_a: Any, p99_a: Any, p50_b: Any, p99_b: Any, share_b: A
     ndarray
         Quantiles [ms], leading axis over ``q`` unless ``q`` is a scalar.
     """
-    from scipy.special import ndtr
-
     qs, scalar_q = _quantiles(q)
-    share = strip(share_b, "share_b", "fraction")
-    _first_bad("share_b", share, (share >= 0) & (share <= 1), "a share from 0 to 1")
-    arrays = [np.asarray(strip(v, n, "time"), dtype=float) for v, n in
-              ((p50_a, "p50_a"), (p99_a, "p99_a"), (p50_b, "p50_b"), (p99_b, "p99_b"))]
-    a50, a99, b50, b99, share = _broadcast(("p50_a", arrays[0]), ("p99_a", arrays[1]), ("p50_b", arrays[2]),
-                                           ("p99_b", arrays[3]), ("share_b", share))
-    expand = (-1,) + (1,) * a50.ndim
-    qcol = qs.reshape(expand)
-    z = normal_ppf(qs).reshape(expand)
-    finite_a = np.isfinite(a99)
-    finite_b = np.isfinite(b99)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mu_a = np.log(a50)
-        sig_a = np.where(finite_a, np.log(np.where(finite_a, a99, 1.0) / a50) / _Z99, 0.0)
-        mu_b = np.log(b50)
-        sig_b = np.where(finite_b, np.log(np.where(finite_b, b99, 1.0) / b50) / _Z99, 0.0)
-    qa = np.where(finite_a, np.exp(mu_a + sig_a * z), np.inf)
-    qb = np.where(finite_b, np.exp(mu_b + sig_b * z), np.inf)
-    out = np.where(share >= 1, qb, np.where(share <= 0, qa, np.nan))
-    mixed = np.isnan(out)
-    if mixed.any():
-        # Where a path is saturated its mass sits at infinity: the quantile is infinite once
-        # the other path's share cannot cover q.
-        lo = np.log(np.minimum(qa, qb))
-        hi = np.log(np.maximum(qa, qb))
-        share_f = np.broadcast_to(share, out.shape)
-
-        def cdf(log_x: np.ndarray) -> np.ndarray:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                fa = np.where(finite_a, ndtr((log_x - mu_a) / np.where(sig_a > 0, sig_a, 1.0)), 0.0)
-                fa = np.where(finite_a & (sig_a == 0), (log_x >= mu_a) * 1.0, fa)
-                fb = np.where(finite_b, ndtr((log_x - mu_b) / np.where(sig_b > 0, sig_b, 1.0)), 0.0)
-                fb = np.where(finite_b & (sig_b == 0), (log_x >= mu_b) * 1.0, fb)
-            return (1.0 - share_f) * fa + share_f * fb
-
-        reachable = np.where(finite_a & finite_b, True,
-                             np.where(finite_a, (1.0 - share_f) > qcol, share_f > qcol))
-        hi = np.where(np.isfinite(hi), hi, np.log(np.where(finite_a, qa, 0) + np.where(finite_b, qb, 0)) + 50.0)
-        for _ in range(_MIXTURE_STEPS):
-            mid = 0.5 * (lo + hi)
-            below = cdf(mid) < qcol
-            lo = np.where(below, mid, lo)
-            hi = np.where(below, hi, mid)
-        value = np.where(reachable, np.exp(0.5 * (lo + hi)), np.inf)
-        out = np.where(mixed, value, out)
+    share = numbers_array(share_b, "share_b", "fraction", minimum=0.0, maximum=1.0, expected="a share from 0 to 1")
+    paths = [numbers_array(v, n, "time", above=0.0, allow_inf=n.startswith("p99"),
+                           expected="a number of ms > 0" + (" (inf for a saturated path)" if n.startswith("p99") else ""))
+             for v, n in ((p50_a, "p50_a"), (p99_a, "p99_a"), (p50_b, "p50_b"), (p99_b, "p99_b"))]
+    a50, a99, b50, b99, share = broadcast(("p50_a", paths[0]), ("p99_a", paths[1]), ("p50_b", paths[2]),
+                                          ("p99_b", paths[3]), ("share_b", share))
+    out = kernel.mixture(a50, a99, b50, b99, share, qs)
     return out[0] if scalar_q else out
+
+
+# --------------------------------------------------------------------------- request paths
+
+
+@dataclass(frozen=True)
+class PathLatency:
+    """Latency added along a request path [ms]: composed p50 / p99, and the naive sum of p99s."""
+
+    hops: Any
+    p50: Band
+    p99: Band
+    naive_p99: Band
+
+
+def compose_hops(per_hop_p50: tuple, per_hop_p99: tuple, hops: Any) -> PathLatency:
+    """Compose per-hop (low, typical, high) p50 / p99 [ms] over ``hops`` hops (broadcasts)."""
+    count = check_hops(hops)
+    p50, p99, naive = [], [], []
+    for a50, a99 in zip(per_hop_p50, per_hop_p99):
+        a50, a99, n = np.broadcast_arrays(np.asarray(a50, float), np.asarray(a99, float), count)
+        finite = np.isfinite(a50) & np.isfinite(a99)
+        q = np.full((2,) + n.shape, np.inf)
+        if finite.any():
+            mu, sigma = kernel.lognormal(a50[finite], a99[finite])
+            q[:, finite] = kernel.fenton_wilkinson(mu, sigma, n[finite], kernel.normal_ppf(np.array([0.5, 0.99])))
+        p50.append(q[0])
+        p99.append(q[1])
+        naive.append(np.where(finite, n * np.where(finite, a99, 0.0), np.inf))
+    shape = np.broadcast(*p50).shape
+    return PathLatency(count if count.ndim else float(count), Band(tuple(p50), MS, shape),
+                       Band(tuple(p99), MS, shape), Band(tuple(naive), MS, shape))
+
+
+def loaded_hop(profile: MeshProfile, rps_per_proxy: np.ndarray, *, cpu_limit: Any = None, workers: Any = None,
+               l7_share: Any = 0.0, q: Any = (0.5, 0.99)) -> tuple[list[np.ndarray], float]:
+    """Latency the proxies on one hop add at a load through each, per band (low, typical, high) [ms].
+
+    Each band's array has the quantiles ``q`` first (as :func:`meshcost.latency.sidecar_latency_at`
+    returns them). Worker threads follow each proxy's install rule (Envoy: ``ceil(cpu_limit)``)
+    unless ``workers`` is given. Waypoints are on the path for the ``l7_share`` of requests
+    (the hop's quantiles are the L4 / L7 mixture). Also returns the typical saturation rate
+    of the first proxy to saturate [1/s].
+    """
+    scalar_q = np.ndim(q) == 0
+    qs = tuple(float(x) for x in np.atleast_1d(np.asarray(q, dtype=float)))
+    own: dict[str, list[np.ndarray]] = {}
+    capacity = np.inf
+    traffic = {}
+    for comp in profile.components:
+        if comp.latency_p50 is None or comp.latency_p99 is None or comp.traffic == "none":
+            continue
+        override = {} if cpu_limit is None else {"cpu_limit": cpu_limit}
+        setup = component_setup(comp, "default", override)
+        threads = setup.workers if workers is None else workers
+        servers = setup.cpu_cap if workers is None else (workers if cpu_limit is None else min(workers, cpu_limit))
+        request = {t.driver: t for t in comp.cpu}
+        bands = []
+        for band in range(3):
+            def per_1000(driver: str) -> float:
+                term = request.get(driver) or request.get("request")
+                return term.coefficient.values[band] * 1000.0 / term.per_rps if term else 0.0
+
+            loaded = sidecar_latency_at(
+                rps_per_proxy, servers, comp.latency_p50.values[band], comp.latency_p99.values[band],
+                per_1000("request"), worker_threads=threads, passes=comp.passes, q=(0.5, 0.99),
+                reference_rps=REFERENCE_RPS, reference_servers=comp.workers,
+                cpu_per_1000_rps_above=per_1000("request_above_reference"))
+            bands.append(loaded.latency)
+            if band == 1:
+                capacity = min(capacity, float(np.min(loaded.capacity_rps)))
+        own[comp.name] = bands
+        traffic[comp.name] = comp.traffic
+    share = np.asarray(l7_share, dtype=float)
+    out = []
+    for band in range(3):
+        base = sum((own[n][band] for n in own if traffic[n] == "all"), np.zeros(()))
+        extra = [own[n][band] for n in own if traffic[n] == "l7"]
+        if not extra or not np.any(share > 0):
+            hop = base
+        else:
+            full = base + sum(extra)
+            if np.all(share >= 1):
+                hop = full
+            else:
+                hop = kernel.mixture(base[0], base[1], full[0], full[1], share, np.array([0.5, 0.99]))
+        requantiled = _requantile(hop, qs)
+        out.append(requantiled[0] if scalar_q else requantiled)
+    return out, capacity
+
+
+def _requantile(p50_p99: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
+    """The quantiles ``qs`` of the lognormal through a hop's p50 and p99 (rows 0 and 1) [ms]."""
+    if qs == (0.5, 0.99):
+        return np.asarray(p50_p99)
+    p50, p99 = np.asarray(p50_p99[0]), np.asarray(p50_p99[1])
+    finite = np.isfinite(p99)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = np.where(finite, np.log(np.where(finite, p99, 1.0) / p50) / kernel.Z99, 0.0)
+    z = kernel.normal_ppf(np.asarray(qs)).reshape((-1,) + (1,) * np.ndim(p50))
+    return np.where(finite, p50 * np.exp(sigma * z), np.where(z > 0, np.inf, p50))
+
+
+def latency_at(mesh: str, rps_per_proxy: Any, *, cpu_limit: Any = None, workers: Any = None,
+               hops: Any = 1, version: str | None = None, l7: bool | float = False) -> PathLatency:
+    """Latency a mesh adds at a given load through each proxy on the path.
+
+    Answers "how much latency at 3,000 RPS per pod with a 2-CPU limit?":
+    ``latency_at("istio-sidecar", 3000, cpu_limit=2)``.
+
+    Parameters
+    ----------
+    mesh : str
+        A built-in mesh (``"istio-sidecar"``, ``"istio-ambient"``, ``"linkerd"``, or ``name@version``).
+    rps_per_proxy : float, array or Quantity
+        Requests per second through each proxy on the path (a pod's sidecar; a node's
+        ztunnel; a waypoint). [1/s]
+    cpu_limit : float, array or Quantity, optional
+        The proxy's CPU limit [vCPU]; caps the worker threads' CPU, and sets Envoy's worker
+        threads (``ceil(limit)``, as pilot-agent does). Default: the chart's (Istio sidecar
+        and waypoint 2; ztunnel and linkerd2-proxy none).
+    workers : int, optional
+        Worker threads; default from the install (Envoy ``ceil(cpu limit)`` = 2, ztunnel 2,
+        linkerd2-proxy 1).
+    hops : int or array
+        Service-to-service hops on the request path (composed, see :func:`compose_hops`).
+    version : str, optional
+        Data vintage (e.g. ``"1.20"``); default the newest.
+    l7 : bool or float
+        Ambient only: the share of requests that also pass a waypoint (True = 1; default
+        False: L4, ztunnels only). A share between 0 and 1 mixes the L4 and L7 paths.
+
+    Returns
+    -------
+    PathLatency
+        ``.p50``, ``.p99`` (low / typical / high, [ms]) for the whole path, ``.naive_p99``.
+        Saturated proxies give ``inf``.
+    """
+    profile = get_profile(mesh, version)
+    rps = numbers_array(rps_per_proxy, "rps_per_proxy", "rate", minimum=0.0, expected="finite numbers >= 0 [1/s]")
+    limit = None if cpu_limit is None else number(cpu_limit, "cpu_limit", "cpu", above=0.0,
+                                                   expected="one finite CPU limit > 0 [vCPU]")
+    share = float(l7) if isinstance(l7, bool) else number(l7, "l7", "fraction", minimum=0.0, maximum=1.0,
+                                                          expected="True / False or one share from 0 to 1")
+    if workers is not None:
+        workers = whole_number(workers, "workers", minimum=1, maximum=MAX_SERVERS)
+    bands, _ = loaded_hop(profile, rps, cpu_limit=limit, workers=workers, l7_share=share)
+    p50 = tuple(b[0] for b in bands)
+    p99 = tuple(b[1] for b in bands)
+    return compose_hops(p50, p99, hops)

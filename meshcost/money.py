@@ -1,15 +1,25 @@
-"""From overhead to nodes and money: reserved and billable resources, extra nodes, monthly cost.
+"""Money settings of a projection: install profiles, requests, sizing, node type, prices.
 
-For each component (see :mod:`meshcost.capacity`): ``reserved`` = instances x request,
-``billable`` = instances x max(request, usage). A mesh's cost per month is its billable
-CPU and memory at the price sheet's unit prices (exactly linear in prices); the extra
-nodes it needs come from the binding resource, billable CPU or memory over one node's
-allocatable capacity (scheduling packs by requests, but usage above a request still
-occupies the node). Hours per month follow the price sheet (730 by default: 8760 / 12).
+Kubernetes schedules on *requests*; cost tools (OpenCost's rule, F102) charge a container
+at ``max(request, usage)``. Per component:
 
-Defaults: a GKE ``e2-standard-4`` node (4 vCPU, 16 GiB, 110 pods; allocatable from GKE's
-reservation rules) priced at Google's published E2 unit prices per vCPU-hour and GiB-hour
-(``data/prices.csv``) -- the one cloud that publishes unit prices, so no split is assumed.
+- requests come from the mesh's install profile (Istio ``default`` / ``demo``, Linkerd
+  ``default`` / ``ha``; ``data/profiles``), or from the user, or -- with
+  ``sizing="usage"`` -- from the projected usage itself (right-sizing);
+- one template sizes every instance (a DaemonSet is one size on every node; a sidecar
+  template one size in every pod), so a right-sized request follows the *busiest*
+  instance: ``skew`` is the busiest instance's CPU use over the average [>= 1];
+- pod-level rule (Kubernetes): a regular init container (istio-init, linkerd-init)
+  counts through ``max(init, containers)``, a native sidecar (``restartPolicy: Always``)
+  adds to the containers. The mesh's increment per pod is therefore
+  ``max(init, app + proxy) - max(0, app)``; meshcost takes the app's own request as 0,
+  so the increment is ``max(init, proxy)``.
+
+The arithmetic is in :mod:`meshcost.kernels.money`. Defaults: a GKE ``e2-standard-4`` node
+(4 vCPU, 16 GiB, 110 pods; allocatable from GKE's reservation rules) priced at Google's
+published E2 unit prices per vCPU-hour and GiB-hour (``data/prices.csv``) -- the one cloud that
+publishes unit prices, so no split is assumed. Hours per month follow the price sheet (730 by
+default: 8760 / 12).
 """
 
 from __future__ import annotations
@@ -20,17 +30,20 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .capacity import SIZINGS, component_requests, parse_install, parse_requests, reserve
-from .errors import InputTypeError, InputValueError, describe_value
-from .kernels.usage import Bands, ComponentUsage, per_instance
+from .checks import numbers_array
+from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
+from .kernels.mesh import MoneyInputs
+from .kernels.money import Prices, pod_request
+from .kernels.usage import per_instance
 from .reference.nodes import NodeShape, node_shape
-from .reference.prices import PriceSheet, monthly_amount, price_sheet
-from .reference.profiles import TEMPLATED_RULES, MeshProfile
-from .scenario import check_array
-from .units import strip
+from .reference.prices import PriceSheet, price_sheet, unit_prices_from_node
+from .reference.profiles import ComponentProfile, MeshProfile, Replicas, Resources, split_mesh_key
+from .io.quantity import parse_cpu, parse_memory
 
-__all__ = ["CostSettings", "make_cost_settings", "ComponentCost", "component_costs", "mesh_cost",
-           "DEFAULT_NODE", "DEFAULT_PRICES"]
+__all__ = ["SIZINGS", "DEFAULT_NODE", "DEFAULT_PRICES", "CostSettings", "make_cost_settings", "component_requests",
+           "parse_install", "parse_requests", "money_inputs", "check_fits"]
+
+SIZINGS = ("chart", "usage")
 
 DEFAULT_NODE = "e2-standard-4"
 DEFAULT_PRICES = "e2"
@@ -54,9 +67,19 @@ class CostSettings:
         """Currency code of the price sheet (``USD``)."""
         return self.prices.currency
 
+    @property
+    def unit_prices(self) -> Prices:
+        """The sheet's unit prices (split from its node price where it has none) and hours per month."""
+        sheet = self.prices
+        if sheet.has_unit_prices:
+            assert sheet.vcpu_price_per_hour is not None and sheet.gib_price_per_hour is not None
+            return Prices(float(sheet.vcpu_price_per_hour), float(sheet.gib_price_per_hour), sheet.hours_per_month)
+        cpu, gib = unit_prices_from_node(sheet.price_per_hour, sheet.vcpu, sheet.memory_gib)
+        return Prices(float(cpu), float(gib), sheet.hours_per_month)
+
     def monthly(self, cpu: np.ndarray, memory: np.ndarray) -> np.ndarray:
         """Cost of CPU [vCPU] and memory [MiB] for one month [currency]."""
-        return monthly_amount(cpu, memory, self.prices)
+        return self.unit_prices.monthly(cpu, memory)
 
 
 @lru_cache(maxsize=64)
@@ -111,10 +134,11 @@ def make_cost_settings(profiles: list[MeshProfile], shape: tuple[int, ...], *, i
                        requests: Any = None, sizing: str = "chart", skew: Any = 1.0, node: Any = DEFAULT_NODE,
                        prices: Any = None) -> CostSettings:
     """Validate the money inputs of :func:`meshcost.project`."""
-    if sizing not in SIZINGS:
-        raise InputValueError(f"sizing: got {describe_value(sizing)}; expected one of {list(SIZINGS)}")
-    skew_array = check_array(strip(skew, "skew", "fraction"), "skew", minimum=1.0,
-                             accepted="numbers >= 1 (the busiest instance's CPU over the average)")
+    if not isinstance(sizing, str) or sizing not in SIZINGS:
+        raise InputValueError(f"sizing: got {describe_value(sizing)}; expected one of {list(SIZINGS)}",
+                              parameter="sizing", value=describe_value(sizing), expected=str(list(SIZINGS)))
+    skew_array = numbers_array(skew, "skew", "fraction", minimum=1.0,
+                               expected="numbers >= 1 (the busiest instance's CPU over the average)")
     try:
         fits = np.broadcast_shapes(shape, skew_array.shape) == shape
     except ValueError:
@@ -131,19 +155,52 @@ def make_cost_settings(profiles: list[MeshProfile], shape: tuple[int, ...], *, i
                         skew_array, shape_node, alloc_cpu, alloc_memory, _prices(prices, shape_node))
 
 
-@dataclass(frozen=True)
-class ComponentCost:
-    """One component's reserved and billable CPU [vCPU] / memory [MiB] and monthly cost, per band."""
 
-    reserved_cpu: Bands
-    reserved_memory: Bands
-    billable_cpu: Bands
-    billable_memory: Bands
-    cost: Bands
+def component_requests(comp: ComponentProfile, install: str,
+                       override: Mapping[str, float] | None = None) -> tuple[float, float]:
+    """Per-instance (CPU [vCPU], memory [MiB]) that Kubernetes reserves for ``comp``.
+
+    Unset requests reserve 0. For per-pod proxies the pod rule applies with the app's own
+    request taken as 0: ``max(init, proxy)``. A user override also resizes the init container
+    where the install profile gives both the same resources (one template, as Istio's and
+    Linkerd's charts do).
+    """
+    if comp.resources:
+        res: Resources = comp.install(install) if install in dict(comp.resources) else comp.install("default")
+        cpu, memory = res.cpu_request or 0.0, res.memory_request or 0.0
+        init_cpu, init_memory = res.init_cpu or 0.0, res.init_memory or 0.0
+    else:
+        cpu = memory = init_cpu = init_memory = 0.0
+    if override:  # istio-init and linkerd-init share the proxy's resources template
+        if init_cpu == cpu:
+            init_cpu = override.get("cpu", init_cpu)
+        if init_memory == memory:
+            init_memory = override.get("memory", init_memory)
+        cpu = override.get("cpu", cpu)
+        memory = override.get("memory", memory)
+    if comp.instances == "sidecars":
+        cpu = float(pod_request(0.0, cpu, init_cpu))
+        memory = float(pod_request(0.0, memory, init_memory))
+    return cpu, memory
 
 
-def _check_fits(mesh: str, component: str, instances: np.ndarray, cpu: np.ndarray, memory: np.ndarray,
-                settings: CostSettings) -> None:
+
+
+def money_inputs(profile: MeshProfile, settings: CostSettings) -> MoneyInputs:
+    """What the money kernel needs for one mesh: per-component requests (None: right-size), prices."""
+    install = settings.install.get(profile.name, "default")
+    requests: dict[str, tuple[float, float] | None] = {}
+    for comp in profile.components:
+        if settings.sizing == "usage":
+            requests[comp.name] = None
+        else:
+            requests[comp.name] = component_requests(comp, install, settings.requests.get((profile.name, comp.name)))
+    return MoneyInputs(requests, settings.skew, settings.allocatable_cpu, settings.allocatable_memory,
+                       settings.unit_prices)
+
+
+def check_fits(mesh: str, component: str, instances: np.ndarray, cpu: np.ndarray, memory: np.ndarray,
+               settings: CostSettings) -> None:
     """A node must fit the request of one instance of every per-pod / per-node component."""
     each_cpu, each_memory = per_instance(cpu, instances), per_instance(memory, instances)
     too_big = (each_cpu > settings.allocatable_cpu) | (each_memory > settings.allocatable_memory)
@@ -157,34 +214,79 @@ def _check_fits(mesh: str, component: str, instances: np.ndarray, cpu: np.ndarra
             f"({each_cpu:.3g} vCPU, {each_memory:,.0f} MiB requested each); choose a larger node")
 
 
-def component_costs(profile: MeshProfile, usages: list[ComponentUsage], settings: CostSettings) -> dict[str, ComponentCost]:
-    """Reserved, billable and cost of every component of a mesh."""
-    install = settings.install.get(profile.name, "default")
-    out = {}
-    for comp, usage in zip(profile.components, usages):
-        request = component_requests(comp, install, settings.requests.get((profile.name, comp.name)))
-        r_cpu, r_mem, b_cpu, b_mem = reserve(comp, usage.instances, usage.cpu, usage.memory, request,
-                                             settings.sizing, settings.skew)
-        if comp.instances in TEMPLATED_RULES:
-            _check_fits(profile.name, comp.name, usage.instances, r_cpu[1], r_mem[1], settings)
-            # a pod cannot use (or be billed for) more CPU than its node can give it
-            b_cpu = tuple(np.minimum(c, usage.instances * settings.allocatable_cpu) for c in b_cpu)
-        cost = tuple(settings.monthly(c, m) for c, m in zip(b_cpu, b_mem))
-        out[comp.name] = ComponentCost(r_cpu, r_mem, b_cpu, b_mem, cost)
+def parse_install(install: Mapping[str, str] | None, profiles: list[MeshProfile]) -> dict[str, str]:
+    """Validate ``install={"linkerd": "ha", ...}``; every named profile must exist in that mesh."""
+    if install is None:
+        return {}
+    if not isinstance(install, Mapping):
+        raise InputTypeError(f"install: got {describe_value(install)}; expected a dict of mesh -> install profile")
+    by_name = {p.name: p for p in profiles}
+    for mesh, name in install.items():
+        if mesh not in by_name:
+            raise UnknownNameError(f"install: mesh {mesh!r} is not projected; projected meshes are {list(by_name)}")
+        known = sorted({k for c in by_name[mesh].components for k, _ in c.resources})
+        if name not in known:
+            raise UnknownNameError(f"install: {mesh!r} has no install profile {name!r}; it has {known}")
+    return dict(install)
+
+
+def parse_requests(requests: Mapping[str, Mapping[str, Any]] | None,
+                   profiles: list[MeshProfile]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Validate ``requests={"mesh.component": {"cpu": "200m", "memory": "256Mi", ...}}``.
+
+    Keys: ``cpu`` and ``memory`` (the requests), ``cpu_limit`` (sets a proxy's worker threads
+    where the mesh derives them from the limit) and, for control planes, ``replicas``: a
+    whole number (fixed) or ``(min, max)`` bounds for the chart's CPU autoscaler. Values are
+    Kubernetes quantities (``"100m"``, ``"128Mi"``, ``"1G"``), plain numbers (vCPU, MiB) or
+    pint Quantities.
+    """
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    if not requests:
+        return out
+    if not isinstance(requests, Mapping):
+        raise InputTypeError(f"requests: got {describe_value(requests)}; expected a dict of "
+                             "'mesh.component' -> {'cpu': ..., 'memory': ..., 'cpu_limit': ..., 'replicas': ...}")
+    by_name = {p.name: p for p in profiles}
+    accepted = {"cpu", "memory", "cpu_limit", "replicas"}
+    for key, spec in requests.items():
+        split = split_mesh_key(key, by_name, 1)
+        if split is None:
+            raise UnknownNameError(f"requests: key {key!r} is not 'mesh.component' for a projected mesh "
+                                   f"({list(by_name)})")
+        parts = [split[0], split[1][0]]
+        comp = by_name[parts[0]].component(parts[1])
+        if not isinstance(spec, Mapping) or not spec or set(spec) - accepted:
+            raise InputValueError(f"requests[{key!r}]: got {describe_value(spec)}; expected a dict with some of "
+                                  f"{sorted(accepted)}")
+        parsed: dict[str, Any] = {}
+        for field, parse in (("cpu", parse_cpu), ("memory", parse_memory), ("cpu_limit", parse_cpu)):
+            if field in spec:
+                value = parse(spec[field], name=f"requests[{key!r}].{field}")
+                if not np.isfinite(value) or value < 0 or (field == "cpu_limit" and value <= 0):
+                    raise InputValueError(f"requests[{key!r}].{field}: got {value!r}; expected a quantity "
+                                          f"{'> 0' if field == 'cpu_limit' else '>= 0'}")
+                parsed[field] = value
+        if "replicas" in spec:
+            parsed["replicas"] = _replicas(spec["replicas"], comp, f"requests[{key!r}].replicas")
+        out[(parts[0], parts[1])] = parsed
     return out
 
 
-def mesh_cost(costs: dict[str, ComponentCost], settings: CostSettings, nodes: np.ndarray) -> dict[str, Bands]:
-    """Mesh totals: reserved / billable CPU and memory, cost, extra nodes and share of the cluster."""
-    totals: dict[str, list] = {k: [0.0, 0.0, 0.0] for k in
-                               ("reserved_cpu", "reserved_memory", "billable_cpu", "billable_memory", "cost")}
-    for cost in costs.values():
-        for key in totals:
-            for band in range(3):
-                totals[key][band] = totals[key][band] + getattr(cost, key)[band]
-    out: dict[str, Bands] = {k: tuple(np.asarray(v, dtype=float) for v in bands) for k, bands in totals.items()}
-    node_equivalents = tuple(np.maximum(c / settings.allocatable_cpu, m / settings.allocatable_memory)
-                             for c, m in zip(out["billable_cpu"], out["billable_memory"]))
-    out["extra_nodes"] = tuple(np.ceil(n - 1e-9) for n in node_equivalents)
-    out["capacity_share"] = tuple(n / nodes for n in node_equivalents)
-    return out
+def _replicas(value: Any, comp: ComponentProfile, name: str) -> Replicas:
+    if comp.instances != "control-plane":
+        raise InputValueError(f"{name}: {comp.name!r} is not a control plane; replicas apply to control planes")
+
+    def whole(item: Any) -> int:
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)) or not 1 <= item <= 10_000:
+            raise InputValueError(f"{name}: got {describe_value(value)}; expected a whole number from 1 to 10000 "
+                                  "or a (min, max) pair of them")
+        return int(item)
+
+    if isinstance(value, tuple) and len(value) == 2:
+        low, high = whole(value[0]), whole(value[1])
+        if low > high:
+            raise InputValueError(f"{name}: got {value!r}; expected min <= max")
+        hpa = next((r.replicas for _, r in comp.resources if r.replicas and r.replicas.cpu_utilization), None)
+        return Replicas(low, high, hpa.cpu_utilization if hpa else 0.8)
+    count = whole(value)
+    return Replicas(count, count)

@@ -16,18 +16,20 @@ matplotlib Axes it drew on. matplotlib is imported on first use only; without it
 
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .errors import InputTypeError, InputValueError, MeshcostError, UnknownNameError, describe_value
-from .report import format_number
+from .errors import InputTypeError, InputValueError, MissingDependencyError, UnknownNameError, describe_value
+from .figures import INPUTS, Figure, figures
+from .formatting import format_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
     from .reference.profiles import MeshProfile
-    from .result import Projection
+    from .results import Projection
 
 __all__ = [
     "MissingDependencyError",
@@ -40,49 +42,35 @@ __all__ = [
 ]
 
 
-class MissingDependencyError(MeshcostError, ImportError):
-    """An optional dependency (matplotlib for plots) is not installed."""
+def _axis(fig: Figure) -> tuple[str, str, float]:
+    """(axis label, unit label, divisor from meshcost's unit) of a figure as plotted."""
+    if fig.kind == "memory":
+        return fig.label, "GiB", 1024.0
+    if fig.kind == "fraction":
+        return fig.label, "%", 0.01
+    return fig.label, fig.unit, 1.0
 
 
 #: Figures :func:`plot_overhead` can draw: name -> (axis label, unit label, divisor from
-#: meshcost's unit).
-OVERHEAD_FIGURES: dict[str, tuple[str, str, float]] = {
-    "memory": ("memory the mesh adds", "GiB", 1024.0),
-    "cpu": ("CPU the mesh adds", "vCPU", 1.0),
-    "latency_p50": ("median latency added per hop", "ms", 1.0),
-    "latency_p99": ("p99 latency added per hop", "ms", 1.0),
-    "reserved_memory": ("memory requested (reserved)", "GiB", 1024.0),
-    "reserved_cpu": ("CPU requested (reserved)", "vCPU", 1.0),
-    "billable_memory": ("billable memory", "GiB", 1024.0),
-    "billable_cpu": ("billable CPU", "vCPU", 1.0),
-    "cost": ("monthly cost of the mesh", "{currency}/month", 1.0),
-    "extra_nodes": ("extra nodes the mesh needs", "nodes", 1.0),
-    "capacity_share": ("share of cluster capacity", "%", 0.01),
-}
+#: meshcost's unit), from the registry.
+OVERHEAD_FIGURES: dict[str, tuple[str, str, float]] = {f.name: _axis(f) for f in figures("mesh")}
 
-#: Figures :func:`plot_components` can split by component.
-COMPONENT_FIGURES: tuple[str, ...] = (
-    "memory", "cpu", "latency_p50", "latency_p99",
-    "reserved_memory", "reserved_cpu", "billable_memory", "billable_cpu", "cost",
-)
+#: Figures :func:`plot_components` can split by component (the registry's component figures).
+COMPONENT_FIGURES: tuple[str, ...] = tuple(f.name for f in figures("component"))
 
-_INPUT_LABELS: dict[str, str] = {
-    "nodes": "worker nodes",
-    "sidecars": "meshed pods",
-    "services": "services",
-    "visible_services": "services visible per sidecar",
-    "rps": "mesh-wide requests per second [1/s]",
-    "waypoints": "waypoint proxies",
-    "l7_share": "share of requests through a waypoint",
-    "ports_per_service": "ports per service",
-    "tcp_share": "share of plain-TCP service ports",
-    "subsets_per_service": "DestinationRule subsets per service",
-    "churn": "pod or config changes per second [1/s]",
-}
+_INPUT_LABELS: dict[str, str] = {i.name: i.label + (f" [{i.unit}]" if i.unit not in ("count", "fraction") else "")
+                                 for i in INPUTS}
 
 _MESH_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
-_COMPONENT_COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3",
-                     "#8c8c8c", "#ccb974", "#64b5cd")
+#: One colour per component, the same in every plot (other names get one from a stable hash).
+_COMPONENT_COLORS = {"sidecar": "#4c72b0", "proxy": "#4c72b0", "ztunnel": "#55a868", "istio-cni": "#8172b3",
+                     "waypoint": "#dd8452", "istiod": "#c44e52", "control-plane": "#c44e52",
+                     "istio-telemetry": "#937860"}
+_SPARE_COLORS = ("#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd", "#937860", "#8172b3")
+
+
+def _component_color(name: str) -> str:
+    return _COMPONENT_COLORS.get(name) or _SPARE_COLORS[zlib.crc32(name.encode("utf-8")) % len(_SPARE_COLORS)]
 
 
 def _pyplot() -> Any:
@@ -270,7 +258,7 @@ def plot_components(projection: "Projection", figure: str = "memory", scenario: 
             value = value / divisor
             if not np.isfinite(value) or value <= 0:
                 continue
-            color = colors.setdefault(comp.name, _COMPONENT_COLORS[len(colors) % len(_COMPONENT_COLORS)])
+            color = colors.setdefault(comp.name, _component_color(comp.name))
             ax.bar(position, value, bottom=bottom, color=color, width=0.6, edgecolor="white", linewidth=0.6,
                    label=None if comp.name in labelled else comp.name)
             labelled.add(comp.name)
@@ -307,7 +295,7 @@ def _profiles(meshes: Any, versions: Mapping[str, str] | None) -> list["MeshProf
 def _loaded(profile: "MeshProfile", rps: np.ndarray, limit: Any, l7: bool,
             quantile: float) -> tuple[list[np.ndarray], float]:
     """(low, typical, high) added latency [ms] at each rps, and the typical saturation rate [1/s]."""
-    from .paths import loaded_hop
+    from .latency import loaded_hop
 
     return loaded_hop(profile, rps, cpu_limit=limit, l7_share=float(l7), q=quantile)
 

@@ -6,17 +6,35 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
+from .checks import fail, numbers_array, whole_number
+from .checks import seed as check_seed
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
-from .money import DEFAULT_NODE, make_cost_settings
-from .kernels.usage import coefficient_values, component_instances, component_latency, evaluate_components, mesh_setup
-from .reference.profiles import BUILTIN_MESHES, MeshProfile, builtin_profiles, coefficient_kind, get_profile, split_mesh_key
-from .result import MeshResult, Projection
+from .kernels.uncertainty import DEFAULT_CHUNK_VALUES, DEFAULT_PERCENTILES, monte_carlo
+from .kernels.usage import aligned, coefficient_values, component_instances, mesh_setup
+from .money import DEFAULT_NODE, make_cost_settings, money_inputs
+from .reference.profiles import (BUILTIN_MESHES, MeshProfile, builtin_profiles, coefficient_kind, get_profile,
+                                 split_mesh_key)
+from .results import MeshResult, Projection
 from .scenario import make_scenario
-from .kernels.uncertainty import DEFAULT_CHUNK_VALUES, DEFAULT_PERCENTILES, check_samples, monte_carlo
 from .units import strip
 
-__all__ = ["project", "resolve_meshes", "parse_overrides"]
+__all__ = ["project", "resolve_meshes", "parse_overrides", "check_samples", "MAX_SAMPLES"]
 
+#: The largest Monte Carlo sample count: the draws (coefficients x samples) stay below ~1 GiB.
+MAX_SAMPLES = 2_000_000
+
+
+def check_samples(samples: Any, seed: Any, percentiles: Any) -> tuple[int, int | None, tuple[float, ...]]:
+    """Validate ``samples`` (1 to :data:`MAX_SAMPLES`), ``seed`` and ``percentiles`` (0-100)."""
+    count = whole_number(samples, "samples", minimum=1, maximum=MAX_SAMPLES)
+    if isinstance(percentiles, (str, bytes)):
+        fail("percentiles", percentiles, "numbers from 0 to 100", error=InputTypeError)
+    values = numbers_array(percentiles, "percentiles", "count", minimum=0.0, maximum=100.0,
+                           expected="numbers from 0 to 100")
+    pct = tuple(float(p) for p in np.atleast_1d(values))
+    if not pct or len(pct) > 101:
+        fail("percentiles", percentiles, "1 to 101 numbers from 0 to 100")
+    return count, check_seed(seed), pct
 
 
 def resolve_meshes(meshes: Iterable[str | MeshProfile] | str | MeshProfile | None,
@@ -60,14 +78,15 @@ def resolve_meshes(meshes: Iterable[str | MeshProfile] | str | MeshProfile | Non
 
 
 def parse_overrides(overrides: Mapping[str, Any] | None,
-                    profiles: list[MeshProfile]) -> dict[str, dict[tuple[str, str, str], tuple]]:
+                    profiles: list[MeshProfile]) -> dict[str, dict[tuple[str, str, str], np.ndarray]]:
     """Validate coefficient overrides ``{"mesh.component.resource.driver": value}``.
 
     ``value`` is a number or array (in MiB, vCPU or ms), a pint Quantity, or a
     (low, typical, high) tuple of those. Latency keys use driver ``hop``
-    (``"linkerd.proxy.latency_p99.hop"``). Returns canonical (low, typical, high) per mesh.
+    (``"linkerd.proxy.latency_p99.hop"``). Returns, per mesh, canonical values with the band
+    axis first: ``(3, *override_shape)``.
     """
-    out: dict[str, dict[tuple[str, str, str], tuple]] = {}
+    out: dict[str, dict[tuple[str, str, str], np.ndarray]] = {}
     if not overrides:
         return out
     if not isinstance(overrides, Mapping):
@@ -101,7 +120,12 @@ def parse_overrides(overrides: Mapping[str, Any] | None,
             arrays.append(array)
         if np.any(arrays[0] > arrays[1]) or np.any(arrays[1] > arrays[2]):
             raise InputValueError(f"overrides[{key!r}]: expected low <= typical <= high")
-        out.setdefault(mesh, {})[(component, resource, driver)] = tuple(arrays)
+        try:
+            stacked = np.stack(np.broadcast_arrays(*arrays))
+        except ValueError:
+            fail(f"overrides[{key!r}]", "low, typical and high of shapes " + ", ".join(str(a.shape) for a in arrays),
+                 "shapes that broadcast together", described=True)
+        out.setdefault(mesh, {})[(component, resource, driver)] = stacked
     return out
 
 
@@ -218,34 +242,38 @@ def project(
     """
     profiles = resolve_meshes(meshes, versions)
     parsed = parse_overrides(overrides, profiles)
-    extra = tuple(a.shape for by_key in parsed.values() for triple in by_key.values() for a in triple)
+    extra = tuple(a.shape[1:] for by_key in parsed.values() for a in by_key.values())
     scenario = make_scenario(nodes, sidecars, services, visible_services, rps, waypoints, l7_share,
                              ports_per_service, tcp_share, subsets_per_service, churn, extra_shapes=extra)
     cost_settings = make_cost_settings(profiles, scenario.shape, install=install, requests=requests,
                                        sizing=sizing, skew=skew, node=node, prices=prices)
     if samples is not None:
         samples, seed, pct = check_samples(samples, seed, percentiles)
-        if isinstance(chunk_values, bool) or not isinstance(chunk_values, int) or chunk_values < 1:
-            raise InputValueError(f"chunk_values: got {describe_value(chunk_values)}; expected a whole number >= 1")
+        chunk_values = whole_number(chunk_values, "chunk_values", minimum=1)
+        for mesh, by_key in parsed.items():
+            for key, value in by_key.items():
+                if np.ndim(value) > 1:
+                    fail("overrides", f"{mesh}.{'.'.join(key)} as an array", "scalar coefficients with samples= "
+                         "(Monte Carlo needs scalar coefficients: sweep scenarios instead, or run one projection "
+                         "per coefficient value)", described=True)
     evaluated = []
     for profile in profiles:
         values = coefficient_values(profile)
         values.update(parsed.get(profile.name, {}))
         setup = mesh_setup(profile, cost_settings.install.get(profile.name, "default"),
                            {c: spec for (m, c), spec in cost_settings.requests.items() if m == profile.name})
-        instances = component_instances(profile, scenario, setup, values)
-        evaluated.append((profile, values, setup, instances))
+        instances = component_instances(profile, scenario, setup,
+                                        {k: aligned({k: v}, len(scenario.shape))[k][1] for k, v in values.items()})
+        evaluated.append((profile, values, setup, instances, money_inputs(profile, cost_settings)))
     mc = None
     if samples is not None:
         mc = monte_carlo(evaluated, scenario, samples, seed, pct, chunk_values, progress)
     results: dict[str, MeshResult] = {}
-    for profile, values, setup, instances in evaluated:
-        usages = evaluate_components(profile, scenario, values, setup=setup, instances=instances)
-        per_component = component_latency(profile, scenario, values, setup=setup, instances=instances)
+    for profile, values, setup, instances, _ in evaluated:
         percentile_arrays = None
         if mc is not None:
             percentile_arrays = {figure: dict(zip(mc.percentiles, arrays))
                                  for figure, arrays in mc.figures[profile.name].items()}
-        results[profile.name] = MeshResult(profile, scenario, values, usages, per_component, setup,
-                                           cost_settings, percentile_arrays)
+        results[profile.name] = MeshResult(profile, scenario, values, setup, instances, cost_settings,
+                                           percentile_arrays)
     return Projection(scenario, results, cost_settings)

@@ -130,28 +130,46 @@ def _check_unit(value: Any, name: str, kind: str) -> None:
         )
 
 
+def _refuse(value: Any, name: str, kind: str, what: str = "") -> InputTypeError:
+    shown = what or describe_value(value)
+    return InputTypeError(f"{name}: got {shown}; expected {_EXPECTED[kind]}", parameter=name, value=shown,
+                          expected=_EXPECTED[kind])
+
+
 def strip(value: Any, name: str, kind: str) -> np.ndarray:
     """Return ``value`` as a float64 array in the canonical unit of ``kind``.
 
-    Accepts plain numbers (taken in the canonical unit), numpy arrays, sequences and
-    pint Quantities of a compatible unit. Raises :class:`InputTypeError` for
-    non-numeric input and :class:`UnitMismatchError` for the wrong kind of unit.
-    Checks of value ranges (negative, NaN, ...) are the caller's.
+    Accepts plain numbers (taken in the canonical unit), numpy arrays of integers or floats,
+    sequences of numbers and pint Quantities of a compatible unit. Raises
+    :class:`InputTypeError` for anything else (strings, booleans, dates, complex numbers,
+    integers beyond float range, nested ragged lists) and :class:`UnitMismatchError` for the
+    wrong kind of unit. Checks of value ranges (negative, NaN, ...) are the caller's.
     """
     if is_quantity(value):
         _check_unit(value, name, kind)
         try:
             magnitude = value.m_as(CANONICAL_UNIT[kind])
         except pint.DimensionalityError:  # pragma: no cover - _check_unit guards this
-            raise UnitMismatchError(f"{name}: cannot convert {value.units:~} to {_EXPECTED[kind]}") from None
+            raise UnitMismatchError(f"{name}: cannot convert {value.units:~} to {_EXPECTED[kind]}", parameter=name,
+                                    expected=_EXPECTED[kind]) from None
     else:
         magnitude = value
     if isinstance(magnitude, (str, bytes)) or magnitude is None:
-        raise InputTypeError(f"{name}: got {describe_value(value)}; expected {_EXPECTED[kind]}")
+        raise _refuse(value, name, kind)
     if isinstance(magnitude, (bool, np.bool_)):
-        raise InputTypeError(f"{name}: got a boolean {value!r}; expected {_EXPECTED[kind]}")
+        raise _refuse(value, name, kind, f"a boolean {value!r}")
     try:
-        array = np.asarray(magnitude, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputTypeError(f"{name}: got {describe_value(value)}; expected {_EXPECTED[kind]}") from None
-    return array
+        raw = np.asarray(magnitude)
+        if raw.dtype.kind in "iuf":
+            return raw.astype(np.float64, copy=False)
+        if raw.dtype.kind != "O":
+            raise _refuse(value, name, kind, f"an array of {raw.dtype.name} values" if raw.ndim else "")
+        if any(isinstance(x, (bool, np.bool_, str, bytes, complex)) or x is None for x in raw.flat):
+            raise _refuse(value, name, kind)
+        return raw.astype(np.float64)
+    except InputTypeError:
+        raise
+    except OverflowError:
+        raise _refuse(value, name, kind, "a number beyond the float range") from None
+    except (TypeError, ValueError, RecursionError, MemoryError):
+        raise _refuse(value, name, kind) from None

@@ -33,7 +33,7 @@ from .units import CANONICAL_UNIT, unit_is, ureg
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .result import MeshResult
+    from .results import MeshResult
 
 __all__ = ["FIGURES", "TOLERANCE", "Check", "Unchecked", "checks", "validate", "validation_summary",
            "validation_headline"]
@@ -240,19 +240,21 @@ def _model(check: Check) -> tuple[float, float, float]:
         # the saving is largest with our low band against their high band, and vice versa
         return 1 - ours[2] / theirs[0], 1 - ours[1] / theirs[1], 1 - ours[0] / theirs[2]
     if figure == "capacity_rps":
-        from .latency import DEFAULT_REFERENCE_RPS, _capacity
+        from .kernels.latency import capacity
+        from .kernels.usage import REFERENCE_RPS, coefficient_values
 
+        values = coefficient_values(mesh.profile)
         terms = {t.driver: t for t in comp.profile.cpu}
         cap = mesh.setup[check.component].cpu_cap
         bands = []
         for band in range(3):
             def per_request(driver: str) -> float:
                 term = terms.get(driver) or terms["request"]
-                return mesh._values[(check.component, "cpu", term.driver)][band] / term.per_rps
+                return float(values[(check.component, "cpu", term.driver)][band]) / float(term.per_rps or 1.0)
 
-            bands.append(float(_capacity(np.asarray(per_request("request")),
-                                         np.asarray(per_request("request_above_reference")), np.asarray(cap),
-                                         DEFAULT_REFERENCE_RPS)))
+            bands.append(float(capacity(np.asarray(per_request("request")),
+                                        np.asarray(per_request("request_above_reference")), np.asarray(cap),
+                                        REFERENCE_RPS)))
         return bands[2], bands[1], bands[0]  # the high CPU coefficients saturate first
     if figure == "worker_threads":
         workers = float(mesh.setup[check.component].workers or 0)

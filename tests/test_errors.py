@@ -37,7 +37,7 @@ def test_nan_and_infinite(name, bad):
 def test_nan_inside_an_array_names_the_value():
     with pytest.raises(meshcost.InputValueError) as info:
         meshcost.project(nodes=np.array([1, 2, np.nan]), sidecars=10)
-    check(info, "nodes", "nan", "array")
+    check(info, "nodes", "nan", "at index (2,)")
 
 
 def test_fractional_pod_counts():

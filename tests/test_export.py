@@ -1,4 +1,4 @@
-"""meshcost.export (dict / JSON schema) and meshcost.display (HTML for Jupyter)."""
+"""meshcost.export (dict / JSON schema) and meshcost.formatting_html (HTML for Jupyter)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 import meshcost
-from meshcost.display import projection_html
+import meshcost.results
+import meshcost.scenario
+from meshcost.formatting_html import format_html as projection_html
 from meshcost.export import SCHEMA, projection_to_dict, projection_to_json
 
 
@@ -38,7 +40,7 @@ def test_schema_header(scalar):
     assert list(d["meshes"]) == list(scalar.meshes)
     assert d["percentiles"] == []
     assert d["non_finite"] == {}
-    assert set(d["inputs"]) == set(meshcost.INPUT_DOCS) == set(d["input_units"])
+    assert set(d["inputs"]) == set(meshcost.scenario.INPUT_DOCS) == set(d["input_units"])
     assert d["inputs"]["nodes"] == 500.0 and d["inputs"]["services"] == 500.0
 
 
@@ -148,7 +150,7 @@ def test_html_scalar_contains_each_mesh(scalar):
         for comp in result.components:
             assert f">{comp}</span>" in text
     big = meshcost.project(nodes=500, sidecars=5000)
-    from meshcost.report import format_memory
+    from meshcost.formatting import format_memory
     assert format_memory(big["istio-sidecar"].memory.typical.m_as("MiB")) in big._repr_html_()
     assert "<script" not in text and "<link" not in text and "stylesheet" not in text
     assert "<details>" in text and "p99 per hop [ms]" in text
@@ -173,10 +175,10 @@ def test_html_array_summary():
 
 def test_html_monte_carlo_and_saturation():
     text = meshcost.project(nodes=50, sidecars=500, samples=200, seed=1)._repr_html_()
-    assert "p5–p95" in text
+    assert "p5-p95" in text
     text = meshcost.project(nodes=50, sidecars=500, samples=200, seed=1, percentiles=(2.5, 97.5))._repr_html_()
-    assert "p2.5–p97.5" in text
+    assert "p2.5-p97.5" in text
     d = meshcost.project(nodes=50, sidecars=500, samples=200, seed=1, percentiles=(2.5, 97.5)).to_dict()
     assert d["percentiles"] == [2.5, 97.5] and "p2.5" in d["meshes"]["linkerd"]["memory"]
     text = meshcost.project(nodes=2, sidecars=10, rps=1e6)._repr_html_()
-    assert "∞ (saturated)" in text
+    assert "inf (saturated)" in text

@@ -211,7 +211,7 @@ def test_import_meshcost_does_not_import_matplotlib():
     import subprocess
 
     code = ("import sys, meshcost; r = meshcost.project(nodes=5, sidecars=50); r.to_json(); r._repr_html_(); "
-            "import meshcost.plot, meshcost.cli, meshcost.export, meshcost.display; "
+            "import meshcost.plot, meshcost.cli, meshcost.export, meshcost.formatting_html; "
             "print('matplotlib' in sys.modules, 'pandas' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr

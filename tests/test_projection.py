@@ -8,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import meshcost
+import meshcost.results
+import meshcost.scenario
 from meshcost import ureg
 
 MESHES = ("istio-sidecar", "istio-ambient", "linkerd")
@@ -34,7 +36,7 @@ def test_api_of_the_issue():
     assert m.cpu.typical.units == ureg.vCPU
     assert m.latency_p50.typical.check("[time]") and m.latency_p99.typical.check("[time]")
     frame = r.to_frame()
-    assert list(frame.columns) == list(meshcost.FRAME_COLUMNS)
+    assert list(frame.columns) == list(meshcost.results.FRAME_COLUMNS)
     text = str(r)
     for mesh in MESHES:
         assert mesh in text

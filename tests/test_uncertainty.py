@@ -25,10 +25,10 @@ def test_pert_samples_stay_in_range_and_peak_at_typical():
 
 def test_row_percentiles_match_numpy_and_handle_inf():
     rng = np.random.default_rng(1)
-    a = rng.random((6, 999))
-    np.testing.assert_allclose(row_percentiles(a, (0, 5, 50, 95, 100)), np.percentile(a, [0, 5, 50, 95, 100], axis=1))
-    a[0, :] = np.inf
-    a[1, -20:] = np.inf
+    a = rng.random((999, 6))  # samples first, then scenarios
+    np.testing.assert_allclose(row_percentiles(a, (0, 5, 50, 95, 100)), np.percentile(a, [0, 5, 50, 95, 100], axis=0))
+    a[:, 0] = np.inf
+    a[-20:, 1] = np.inf
     out = row_percentiles(a, (5, 50, 99))
     assert np.all(np.isinf(out[:, 0])) and np.isinf(out[2, 1]) and np.isfinite(out[1, 1])
 
@@ -89,7 +89,7 @@ def test_progress_is_reported_per_chunk():
 
 
 @pytest.mark.parametrize("kwargs, words", [
-    ({"samples": 0}, ["samples", ">= 1"]),
+    ({"samples": 0}, ["samples", "from 1"]),
     ({"samples": -5}, ["samples"]),
     ({"samples": 2.5}, ["samples", "whole number"]),
     ({"samples": 10, "percentiles": (5, 101)}, ["percentiles", "0 to 100"]),

@@ -1,4 +1,7 @@
-"""The one file helper every reader uses: a path or an open file in, bounded UTF-8 text out.
+"""The one file helper every reader and writer uses.
+
+Reading: a path or an open file in, bounded UTF-8 text out. Writing: :func:`atomic_writer`
+never leaves a half-written or truncated file behind.
 
 Readers follow one contract, ``read_<source>(filename_or_buffer, ...)``: a path (``str`` or
 ``os.PathLike``) or an open file (text or binary). :func:`read_text` reads at most
@@ -9,13 +12,16 @@ returns a label for messages (the file name) with the text.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Iterator
 
 from ..errors import DataFileError, InputTypeError, describe_value
 
-__all__ = ["MAX_INPUT_BYTES", "read_text", "source_label", "is_file_source"]
+__all__ = ["MAX_INPUT_BYTES", "read_text", "source_label", "is_file_source", "atomic_writer"]
 
 #: The largest input a reader accepts [bytes]: 2 GiB, well above a 100,000-pod kubectl
 #: export (~720 MiB) and far below this machine's memory; pass ``max_bytes`` to change it.
@@ -86,3 +92,47 @@ def read_text(source: Any, *, what: str, max_bytes: int = MAX_INPUT_BYTES) -> tu
         return label, bytes(raw).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataFileError(f"{label}: not UTF-8 text (byte {exc.start}); expected {what}") from None
+
+
+@contextlib.contextmanager
+def atomic_writer(target: Any, *, what: str = "the output") -> Iterator[IO[str]]:
+    """Open ``target`` for writing text so that it is replaced only when writing succeeds.
+
+    A regular file (or a new one) is written to a temporary file beside it and renamed over
+    it at the end; on any error the temporary file is removed and an existing file is left as
+    it was. A symbolic link is followed (its target is replaced, the link kept). Anything else
+    that exists (``/dev/null``, a FIFO, a terminal) is written to directly. An open file is
+    written to as is.
+    """
+    if hasattr(target, "write"):
+        yield target
+        return
+    if not isinstance(target, (str, os.PathLike)):
+        raise InputTypeError(f"output: got {describe_value(target)}; expected a file name or an open file",
+                             parameter="output", value=describe_value(target), expected="a file name or an open file")
+    path = Path(target)
+    real = path.resolve()
+    if real.exists() and not real.is_file():
+        try:
+            handle = real.open("w", newline="", encoding="utf-8")
+        except OSError as exc:
+            raise DataFileError(f"output: cannot write {what} to {path} ({exc.strerror or exc})",
+                                parameter="output") from None
+        with handle:
+            yield handle
+        return
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".partial", dir=real.parent)
+    except OSError as exc:
+        raise DataFileError(f"output: cannot write {what} to {path} ({exc.strerror or exc})",
+                            parameter="output") from None
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            yield handle
+        if real.exists():
+            shutil.copymode(real, temp)
+        os.replace(temp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temp)
+        raise

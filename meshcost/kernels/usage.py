@@ -1,4 +1,4 @@
-"""The overhead model: pure numpy kernels over a :class:`~meshcost.scenario.Scenario`.
+"""The overhead model: pure numpy kernels over a :class:`~meshcost.kernels.scenario.Scenario`.
 
 For each component of a mesh profile, under an install (:class:`Setup`):
 
@@ -17,7 +17,9 @@ For each component of a mesh profile, under an install (:class:`Setup`):
 - latency added per hop [ms]: the sum over components on the request path; a waypoint's
   latency enters as the L7 share of a mixture of the L4 and L7 paths.
 
-Each figure is computed three times, with the low, typical and high coefficients.
+Coefficient values carry a *band axis* first: (low, typical, high) for the deterministic
+projection, or Monte Carlo samples. Every output has the band axis first, then the scenario
+shape.
 """
 
 from __future__ import annotations
@@ -28,46 +30,42 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..latency import DEFAULT_REFERENCE_RPS, mixture_quantiles, sidecar_latency_at
 from ..reference.profiles import ComponentProfile, MeshProfile, Replicas
-from ..scenario import Scenario
+from . import latency as lat
+from .scenario import Scenario
 
 #: Load per proxy [requests/s] at which the published per-hop latencies and per-proxy CPU
 #: figures were measured (Istio's perf tests: 1000 RPS); below it the published latency is
 #: used as is, above it CPU grows at the marginal rate.
-REFERENCE_RPS = DEFAULT_REFERENCE_RPS
+REFERENCE_RPS = 1000.0
 
 __all__ = [
-    "Bands",
-    "CoefficientValues",
-    "ComponentUsage",
+    "Key",
+    "Values",
+    "Terms",
+    "Usage",
     "Setup",
+    "REFERENCE_RPS",
     "component_setup",
     "mesh_setup",
     "coefficient_values",
+    "aligned",
+    "typical",
     "component_instances",
-    "accumulate",
-    "evaluate_components",
     "component_terms",
+    "usage",
     "cap_cpu",
-    "mesh_totals",
     "per_instance",
     "proxy_load",
-    "REFERENCE_RPS",
     "component_latency",
-    "mesh_latency",
-    "BAND_NAMES",
 ]
 
-BAND_NAMES = ("low", "typical", "high")
-
-#: One array per band: (low, typical, high) normally; any number of bands is allowed
-#: (Monte Carlo evaluates a single band whose coefficients are arrays of samples).
-Bands = tuple[np.ndarray, ...]
-#: (component, resource, driver) -> (low, typical, high) in canonical units; latency uses driver "hop".
-CoefficientValues = Mapping[tuple[str, str, str], tuple]
-#: A list of ((component, resource, driver), driver total) pairs.
-Terms = list[tuple[tuple[str, str, str], np.ndarray]]
+#: (component, resource, driver); latency coefficients use driver "hop".
+Key = tuple[str, str, str]
+#: Coefficient values with the band axis first: ``values[key][b]`` is band ``b``.
+Values = Mapping[Key, np.ndarray]
+#: ((component, resource, driver), driver total) pairs.
+Terms = list[tuple[Key, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ def component_setup(comp: ComponentProfile, install: str = "default",
     """The :class:`Setup` of ``comp`` under install profile ``install`` and user ``override``.
 
     ``override`` may give ``cpu`` (request [vCPU]), ``cpu_limit`` [vCPU] and ``replicas``
-    (a :class:`~meshcost.profiles.Replicas`). Worker threads follow the profile's
+    (a :class:`~meshcost.reference.profiles.Replicas`). Worker threads follow the profile's
     ``workers_from`` rule: Envoy's concurrency is ``ceil(cpu limit)`` (pilot-agent, F100);
     ztunnel's and linkerd2-proxy's minimum follows the CPU request (F105, F109).
     """
@@ -122,23 +120,40 @@ def mesh_setup(profile: MeshProfile, install: str = "default",
 
 
 @dataclass(frozen=True)
-class ComponentUsage:
-    """One component's instances and its totals over them: memory [MiB], CPU [vCPU], per band.
-
-    ``saturated`` (one bool array per band): the component's CPU demand reached what its
-    instances can use; ``cpu`` is capped there.
-    """
+class Usage:
+    """One component's instances [count] (scenario shape) and, band axis first, its memory [MiB]
+    and CPU [vCPU] over all instances and whether its CPU demand reached what they can use
+    (``saturated``; ``cpu`` is capped there)."""
 
     name: str
     instances: np.ndarray
-    memory: Bands
-    cpu: Bands
-    saturated: Bands = ()
+    memory: np.ndarray
+    cpu: np.ndarray
+    saturated: np.ndarray
 
 
-def coefficient_values(profile: MeshProfile) -> dict[tuple[str, str, str], tuple]:
-    """The profile's coefficients in canonical units, keyed (component, resource, driver)."""
-    return {(c, r, d): coef.values for c, r, d, coef in profile.coefficients()}
+def coefficient_values(profile: MeshProfile) -> dict[Key, np.ndarray]:
+    """The profile's coefficients in canonical units, band axis first: ``[low, typical, high]``."""
+    return {(c, r, d): np.array(coef.values, dtype=float) for c, r, d, coef in profile.coefficients()}
+
+
+def aligned(values: Values, ndim: int) -> dict[Key, np.ndarray]:
+    """Coefficients reshaped to broadcast against ``ndim``-dimensional scenario arrays.
+
+    A value of shape ``(B, *rest)`` (``rest``: the shape of an array override, aligned to the
+    right of the scenario shape) becomes ``(B, 1, ..., 1, *rest)`` with ``ndim + 1`` axes.
+    """
+    out = {}
+    for key, value in values.items():
+        value = np.asarray(value, dtype=float)
+        rest = value.shape[1:]
+        out[key] = value.reshape(value.shape[:1] + (1,) * (ndim - len(rest)) + rest)
+    return out
+
+
+def typical(values: Values) -> dict[Key, np.ndarray]:
+    """The typical band (index 1) of deterministic values, as scenario-shaped arrays."""
+    return {k: np.asarray(v)[1] for k, v in values.items()}
 
 
 def per_instance(total: Any, instances: Any) -> np.ndarray:
@@ -168,16 +183,9 @@ def _base_instances(comp: ComponentProfile, scenario: Scenario) -> np.ndarray:
     raise AssertionError(f"rule {rule!r} is not a base rule")  # control planes are sized below
 
 
-def _pods_per_service(scenario: Scenario) -> np.ndarray:
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(scenario.services > 0, scenario.sidecars / np.where(scenario.services > 0,
-                                                                            scenario.services, 1.0), 0.0)
-
-
-def _visible_share(scenario: Scenario) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(scenario.services > 0, scenario.visible_services / np.where(scenario.services > 0,
-                                                                                    scenario.services, 1.0), 0.0)
+        return np.where(b > 0, a / np.where(b > 0, b, 1.0), 0.0)
 
 
 def _clusters(scenario: Scenario) -> np.ndarray:
@@ -215,7 +223,7 @@ def _fleet(profile: MeshProfile, scenario: Scenario) -> _Fleet:
         for comp in proxy_comps:
             n = instances[comp.name]
             if comp.config == "visible":
-                share, size = _visible_share(scenario), _clusters(scenario)
+                share, size = _ratio(scenario.visible_services, scenario.services), _clusters(scenario)
             elif comp.config == "cluster":
                 share, size = np.ones(()), scenario.sidecars + scenario.services
             else:
@@ -240,14 +248,13 @@ def _driver_total(driver: str, comp: ComponentProfile, instances: np.ndarray, sc
     if driver == "visible_cluster":
         return n * _clusters(scenario)
     if driver == "visible_cluster_worker":
-        extra = max(0.0, (setup.workers or 1.0) - 1.0)
-        return n * _clusters(scenario) * extra
+        return n * _clusters(scenario) * max(0.0, (setup.workers or 1.0) - 1.0)
     if driver == "visible_route":
         return n * scenario.visible_services * scenario.ports_per_service * (1.0 - scenario.tcp_share)
     if driver == "visible_tcp_listener":
         return n * scenario.visible_services * scenario.ports_per_service * scenario.tcp_share
     if driver == "visible_endpoint":
-        return n * scenario.visible_services * scenario.ports_per_service * _pods_per_service(scenario)
+        return n * scenario.visible_services * scenario.ports_per_service * _ratio(scenario.sidecars, scenario.services)
     if driver == "cluster_pod":
         return n * scenario.sidecars
     if driver == "cluster_service":
@@ -275,7 +282,7 @@ def _driver_total(driver: str, comp: ComponentProfile, instances: np.ndarray, sc
 
 
 def _replicas(comp: ComponentProfile, setup: Setup, scenario: Scenario, fleet: _Fleet,
-              values: CoefficientValues) -> np.ndarray:
+              typical_values: Mapping[Key, Any]) -> np.ndarray:
     """Control-plane replicas: fixed, or what the CPU autoscaler settles at on the typical CPU.
 
     The autoscaler keeps the average CPU per replica at ``cpu_utilization x request``: with
@@ -286,30 +293,31 @@ def _replicas(comp: ComponentProfile, setup: Setup, scenario: Scenario, fleet: _
     if rule.cpu_utilization is None or rule.minimum == rule.maximum:
         return np.full((), float(rule.minimum))
     work: np.ndarray = np.zeros(())
-    idle = 0.0
+    idle: Any = 0.0
     for term in comp.cpu:
-        typical = values[(comp.name, "cpu", term.driver)][1]
+        value = typical_values[(comp.name, "cpu", term.driver)]
         if term.driver == "instance":
-            idle = typical
+            idle = value
             continue
-        work = work + typical * _driver_total(term.driver, comp, np.ones(()), scenario, fleet, setup, term.per_rps)
-    target = rule.cpu_utilization * setup.cpu_request
-    headroom = target - np.asarray(idle, dtype=float)
+        work = work + value * _driver_total(term.driver, comp, np.ones(()), scenario, fleet, setup, term.per_rps)
+    headroom = rule.cpu_utilization * setup.cpu_request - np.asarray(idle, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         needed = np.where(headroom > 0, np.ceil(work / np.where(headroom > 0, headroom, 1.0) - 1e-9), np.inf)
     return np.clip(needed, rule.minimum, rule.maximum)
 
 
-def component_instances(profile: MeshProfile, scenario: Scenario, setup: Mapping[str, Setup] | None = None,
-                        values: CoefficientValues | None = None) -> dict[str, np.ndarray]:
-    """How many instances of every component run [count], by component name."""
-    setup = mesh_setup(profile) if setup is None else setup
-    values = coefficient_values(profile) if values is None else values
+def component_instances(profile: MeshProfile, scenario: Scenario, setup: Mapping[str, Setup],
+                        typical_values: Mapping[Key, Any]) -> dict[str, np.ndarray]:
+    """How many instances of every component run [count], by component name.
+
+    ``typical_values``: each coefficient's typical value (scenario-shaped), which control
+    planes' autoscalers size on.
+    """
     fleet = _fleet(profile, scenario)
     out = dict(fleet.instances)
     for comp in profile.components:
         if comp.instances == "control-plane":
-            out[comp.name] = _replicas(comp, setup[comp.name], scenario, fleet, values)
+            out[comp.name] = _replicas(comp, setup[comp.name], scenario, fleet, typical_values)
     return {c.name: out[c.name] for c in profile.components}
 
 
@@ -318,8 +326,7 @@ def component_terms(profile: MeshProfile, scenario: Scenario, setup: Mapping[str
     """Each component's memory and CPU terms as ((component, resource, driver), driver total).
 
     Every usage figure is linear in the coefficients, sum of coefficient x driver total,
-    until a proxy's CPU reaches its cap (:func:`cap_cpu`). Monte Carlo uses that to
-    evaluate many coefficient samples at once.
+    until a proxy's CPU reaches its cap (:func:`cap_cpu`).
     """
     fleet = _fleet(profile, scenario)
     out = {}
@@ -334,39 +341,12 @@ def component_terms(profile: MeshProfile, scenario: Scenario, setup: Mapping[str
     return out
 
 
-def accumulate(terms: list[tuple[np.ndarray, tuple]], shape: tuple[int, ...], bands: int = 3) -> Bands:
-    """Sum of coefficient x driver over ``terms``, per band, into arrays of ``shape``.
-
-    Terms that share a driver array are merged first; 0-d terms are summed as scalars;
-    the rest are multiplied and added in place, so a sweep of 10^6 scenarios allocates a
-    handful of arrays rather than one per operation.
-    """
-    grouped: dict[int, tuple[np.ndarray, list]] = {}
-    scalar: list = [0.0] * bands
-    for driver, coef in terms:
-        if np.ndim(driver) == 0 and all(np.ndim(c) == 0 for c in coef):
-            d = float(driver)
-            for band in range(bands):
-                scalar[band] += float(coef[band]) * d
-            continue
-        entry = grouped.setdefault(id(driver), (driver, [0.0] * bands))
-        for band in range(bands):
-            entry[1][band] = entry[1][band] + coef[band]
-    totals = []
-    tmp = None
-    for band in range(bands):
-        total = np.full(shape, scalar[band])
-        for driver, coef in grouped.values():
-            product = np.multiply(driver, coef[band])
-            if product.shape == shape:
-                total += product
-            else:
-                if tmp is None:
-                    tmp = np.empty(shape)
-                np.copyto(tmp, np.broadcast_to(product, shape))
-                total += tmp
-        totals.append(total)
-    return tuple(totals)
+def _accumulate(terms: Terms, values: Mapping[Key, np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    """Sum of coefficient x driver over ``terms`` into one array of ``shape`` (band axis first)."""
+    total = np.zeros(shape)
+    for key, driver in terms:
+        total += values[key] * driver
+    return total
 
 
 def cap_cpu(cpu: np.ndarray, instances: np.ndarray, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
@@ -378,33 +358,20 @@ def cap_cpu(cpu: np.ndarray, instances: np.ndarray, setup: Setup) -> tuple[np.nd
     return np.minimum(cpu, limit), saturated
 
 
-def evaluate_components(profile: MeshProfile, scenario: Scenario, values: CoefficientValues | None = None,
-                        bands: int = 3, setup: Mapping[str, Setup] | None = None,
-                        instances: Mapping[str, np.ndarray] | None = None) -> list[ComponentUsage]:
-    """Instances, memory [MiB] and CPU [vCPU] (capped, with the saturation flag) of every component."""
-    values = coefficient_values(profile) if values is None else values
-    setup = mesh_setup(profile) if setup is None else setup
-    instances = component_instances(profile, scenario, setup, values) if instances is None else instances
+def usage(profile: MeshProfile, scenario: Scenario, setup: Mapping[str, Setup], values: Values,
+          instances: Mapping[str, np.ndarray]) -> dict[str, Usage]:
+    """Memory [MiB] and CPU [vCPU] (capped, with the saturation flag) of every component, band axis first."""
+    bands = len(next(iter(values.values()))) if values else 3
+    shape = (bands, *scenario.shape)
+    coefficients = aligned(values, len(scenario.shape))
     terms = component_terms(profile, scenario, setup, instances)
-    usages = []
+    out = {}
     for comp in profile.components:
-        memory, cpu = terms[comp.name]
+        memory_terms, cpu_terms = terms[comp.name]
         count = instances[comp.name]
-        mem = accumulate([(d, values[k]) for k, d in memory], scenario.shape, bands)
-        raw = accumulate([(d, values[k]) for k, d in cpu], scenario.shape, bands)
-        capped = [cap_cpu(c, count, setup[comp.name]) for c in raw]
-        usages.append(ComponentUsage(comp.name, count, mem, tuple(c for c, _ in capped),
-                                     tuple(s for _, s in capped)))
-    return usages
-
-
-def mesh_totals(usages: list[ComponentUsage], bands: int = 3) -> tuple[Bands, Bands, Bands]:
-    """Memory [MiB], CPU [vCPU] summed over a mesh's components, and whether any component saturated."""
-    memory = tuple(sum((u.memory[b] for u in usages), np.zeros(())) for b in range(bands))
-    cpu = tuple(sum((u.cpu[b] for u in usages), np.zeros(())) for b in range(bands))
-    saturated = tuple(np.logical_or.reduce([np.asarray(u.saturated[b]) for u in usages if u.saturated]
-                                           or [np.zeros((), dtype=bool)]) for b in range(bands))
-    return memory, cpu, saturated
+        cpu, saturated = cap_cpu(_accumulate(cpu_terms, coefficients, shape), count, setup[comp.name])
+        out[comp.name] = Usage(comp.name, count, _accumulate(memory_terms, coefficients, shape), cpu, saturated)
+    return out
 
 
 def proxy_load(comp: ComponentProfile, scenario: Scenario, instances: np.ndarray) -> np.ndarray:
@@ -412,111 +379,73 @@ def proxy_load(comp: ComponentProfile, scenario: Scenario, instances: np.ndarray
     return per_instance(scenario.rps * (_traffic_share(comp, scenario) * comp.passes), instances)
 
 
-def _proxy_latency(comp: ComponentProfile, scenario: Scenario, values: CoefficientValues, setup: Setup,
-                   instances: np.ndarray, bands: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """(p50 per band, p99 per band) one on-path component adds per hop [ms], under its load."""
-    c50 = values[(comp.name, "latency_p50", "hop")]
-    c99 = values[(comp.name, "latency_p99", "hop")]
-    p50 = [np.asarray(c, dtype=float) for c in c50]
-    p99 = [np.asarray(c, dtype=float) for c in c99]
+_Q = np.array([0.5, 0.99])
+
+
+def _proxy_latency(comp: ComponentProfile, scenario: Scenario, values: Mapping[Key, np.ndarray], setup: Setup,
+                   instances: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(p50, p99) one on-path component adds per hop [ms], band axis first, under its load."""
+    p50 = np.array(np.broadcast_to(values[(comp.name, "latency_p50", "hop")], shape))
+    p99 = np.array(np.broadcast_to(values[(comp.name, "latency_p99", "hop")], shape))
     load = proxy_load(comp, scenario, instances)
-    request = [t for t in comp.cpu if t.driver == "request"]
-    loaded = load > REFERENCE_RPS
-    if not request or not np.any(loaded):
+    terms = {t.driver: t for t in comp.cpu}
+    loaded = np.broadcast_to(load > REFERENCE_RPS, shape)
+    if "request" not in terms or not loaded.any():
         return p50, p99
     # queueing beyond the published load, only where it applies
-    cpu = values[(comp.name, "cpu", "request")]
-    above_key = (comp.name, "cpu", "request_above_reference")
-    above = values[above_key] if above_key in values else cpu
-    scale = 1000.0 / request[0].per_rps  # to vCPU per 1000 requests/s
-    shape = np.broadcast_shapes(np.shape(load), *(np.shape(c) for c in (*c50, *c99, *cpu, *above)))
-    where = np.broadcast_to(loaded, shape)
-    for band in range(bands):
-        def pick(a: Any) -> np.ndarray:
-            return np.broadcast_to(a, shape)[where]
+    request = terms["request"]
+    above = terms.get("request_above_reference", request)
 
-        extra = sidecar_latency_at(
-            pick(load), setup.cpu_cap, pick(c50[band]), pick(c99[band]), pick(cpu[band]) * scale,
-            worker_threads=setup.workers, passes=comp.passes, q=(0.5, 0.99), reference_rps=REFERENCE_RPS,
-            reference_servers=comp.workers, cpu_per_1000_rps_above=pick(above[band]) * scale).latency
-        full50 = np.array(np.broadcast_to(c50[band], shape), dtype=float)
-        full99 = np.array(np.broadcast_to(c99[band], shape), dtype=float)
-        full50[where] = extra[0]
-        full99[where] = extra[1]
-        p50[band], p99[band] = full50, full99
+    def pick(a: Any) -> np.ndarray:
+        return np.broadcast_to(a, shape)[loaded]
+
+    mu, sigma = lat.lognormal(pick(p50), pick(p99))
+    out = lat.anchored(mu, sigma, pick(load), pick(values[(comp.name, "cpu", "request")]) / request.per_rps,
+                       pick(values[(comp.name, "cpu", above.driver)]) / above.per_rps, np.asarray(setup.cpu_cap),
+                       _Q, float(comp.passes), REFERENCE_RPS, float(comp.workers or 1.0), REFERENCE_RPS)
+    p50[loaded] = out.latency[0]
+    p99[loaded] = out.latency[1]
     return p50, p99
 
 
-def component_latency(profile: MeshProfile, scenario: Scenario, values: CoefficientValues | None = None,
-                      bands: int = 3, setup: Mapping[str, Setup] | None = None,
-                      instances: Mapping[str, np.ndarray] | None = None) -> dict[str, tuple[Bands, Bands]]:
-    """Latency each on-path component adds per service-to-service hop [ms], (p50 bands, p99 bands).
+def component_latency(profile: MeshProfile, scenario: Scenario, setup: Mapping[str, Setup], values: Values,
+                      instances: Mapping[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Latency each on-path component adds per service-to-service hop [ms]: (p50, p99), band axis first.
 
     Proxies with ``traffic = "all"`` are on every request's path; their quantiles add
     (comonotone). ``"l7"`` proxies (waypoints) are on the path of the ``l7_share`` of
     requests: the hop's quantiles are those of the mixture ``(1 - s) L4 + s (L4 + L7)`` (each
-    path a lognormal fitted to its p50 and p99, :func:`meshcost.latency.mixture_quantiles`),
-    and the waypoint's share is what the mixture adds over the L4 path. The published
-    per-hop figure holds up to the load it was measured at (``REFERENCE_RPS`` per proxy);
-    above it, the queueing wait on the proxy's worker threads is added
-    (:func:`meshcost.latency.sidecar_latency_at`, at the average load per instance).
+    path a lognormal fitted to its p50 and p99, :func:`meshcost.kernels.latency.mixture`), and
+    the waypoint's share is what the mixture adds over the L4 path. The published per-hop
+    figure holds up to the load it was measured at (``REFERENCE_RPS`` per proxy); above it,
+    the queueing wait on the proxy's worker threads is added, at the average load per
+    instance.
     """
-    values = coefficient_values(profile) if values is None else values
-    setup = mesh_setup(profile) if setup is None else setup
-    instances = component_instances(profile, scenario, setup, values) if instances is None else instances
-    own: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}
-    for comp in profile.components:
-        if comp.latency_p50 is not None and comp.traffic != "none":
-            own[comp.name] = _proxy_latency(comp, scenario, values, setup[comp.name], instances[comp.name], bands)
-    always = [c.name for c in profile.components if c.name in own and c.traffic == "all"]
-    l7 = [c.name for c in profile.components if c.name in own and c.traffic == "l7"]
-    out: dict[str, tuple[Bands, Bands]] = {name: (tuple(own[name][0]), tuple(own[name][1])) for name in always}
-    if not l7:
-        return out
-    share = scenario.l7_share
-    base50 = [sum((own[n][0][b] for n in always), np.zeros(())) for b in range(bands)]
-    base99 = [sum((own[n][1][b] for n in always), np.zeros(())) for b in range(bands)]
-    extra50 = [sum((own[n][0][b] for n in l7), np.zeros(())) for b in range(bands)]
-    extra99 = [sum((own[n][1][b] for n in l7), np.zeros(())) for b in range(bands)]
-    added50, added99 = [], []
-    for b in range(bands):
-        if not always:  # L7 proxies without an L4 path to mix with (no built-in mesh): on the path or not
-            added50.append(np.where(share > 0, extra50[b], 0.0))
-            added99.append(np.where(share > 0, extra99[b], 0.0))
-            continue
-        full = (base50[b] + extra50[b], base99[b] + extra99[b])
-        partial = (share > 0) & (share < 1)
-        if np.any(partial):
-            mixed = mixture_quantiles(base50[b], base99[b], full[0], full[1], share, (0.5, 0.99))
-        else:
-            shape = np.broadcast_shapes(np.shape(base50[b]), np.shape(full[0]), np.shape(share))
-            mixed = np.stack([np.broadcast_to(np.where(share > 0, full[0], base50[b]), shape),
-                              np.broadcast_to(np.where(share > 0, full[1], base99[b]), shape)])
-        with np.errstate(invalid="ignore"):  # inf - inf where the L4 path itself saturated
-            added50.append(np.where((share > 0) & np.isfinite(base50[b]), mixed[0] - base50[b], 0.0))
-            added99.append(np.where((share > 0) & np.isfinite(base99[b]), mixed[1] - base99[b], 0.0))
-    total50 = [sum((own[n][0][b] for n in l7), np.zeros(())) for b in range(bands)]
-    total99 = [sum((own[n][1][b] for n in l7), np.zeros(())) for b in range(bands)]
-    for name in l7:  # split the mixture's addition over the L7 proxies in proportion to their own latency
-        parts50, parts99 = [], []
-        for b in range(bands):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ok50 = (total50[b] > 0) & np.isfinite(total50[b])
-                ok99 = (total99[b] > 0) & np.isfinite(total99[b])
-                w50 = np.where(ok50, own[name][0][b] / np.where(ok50, total50[b], 1.0), 1.0 / len(l7))
-                w99 = np.where(ok99, own[name][1][b] / np.where(ok99, total99[b], 1.0), 1.0 / len(l7))
-            parts50.append(np.where(np.isinf(added50[b]), added50[b], added50[b] * w50))
-            parts99.append(np.where(np.isinf(added99[b]), added99[b], added99[b] * w99))
-        out[name] = (tuple(parts50), tuple(parts99))
+    bands = len(next(iter(values.values()))) if values else 3
+    shape = (bands, *scenario.shape)
+    coefficients = aligned(values, len(scenario.shape))
+    own = {c.name: _proxy_latency(c, scenario, coefficients, setup[c.name], instances[c.name], shape)
+           for c in profile.components if c.latency_p50 is not None and c.traffic != "none"}
+    traffic = {c.name: c.traffic for c in profile.components}
+    always = [n for n in own if traffic[n] == "all"]
+    l7 = [n for n in own if traffic[n] == "l7"]
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {n: own[n] for n in always}
+    if l7:
+        share = np.broadcast_to(scenario.l7_share, shape)
+        base = [sum((own[n][i] for n in always), np.zeros(shape)) for i in (0, 1)]
+        extra = [sum((own[n][i] for n in l7), np.zeros(shape)) for i in (0, 1)]
+        if always:
+            mixed = lat.mixture(base[0], base[1], base[0] + extra[0], base[1] + extra[1], share, _Q)
+            with np.errstate(invalid="ignore"):  # inf - inf where the L4 path itself saturated
+                added = [np.where((share > 0) & np.isfinite(base[i]), mixed[i] - base[i], 0.0) for i in (0, 1)]
+        else:  # L7 proxies without an L4 path to mix with (no built-in mesh): on the path or not
+            added = [np.where(share > 0, extra[i], 0.0) for i in (0, 1)]
+        for name in l7:  # split the mixture's addition over the L7 proxies in proportion to their own latency
+            parts = []
+            for i in (0, 1):
+                ok = (extra[i] > 0) & np.isfinite(extra[i])
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    weight = np.where(ok, own[name][i] / np.where(ok, extra[i], 1.0), 1.0 / len(l7))
+                parts.append(np.where(np.isinf(added[i]), added[i], added[i] * weight))
+            out[name] = (parts[0], parts[1])
     return {c.name: out[c.name] for c in profile.components if c.name in out}
-
-
-def mesh_latency(per_component: dict[str, tuple[Bands, Bands]], bands: int = 3) -> tuple[Bands, Bands]:
-    """Latency added per hop [ms], summed over the components on the path, (p50, p99) bands."""
-    p50: list = [np.zeros(())] * bands
-    p99: list = [np.zeros(())] * bands
-    for c50, c99 in per_component.values():
-        for band in range(bands):
-            p50[band] = p50[band] + c50[band]
-            p99[band] = p99[band] + c99[band]
-    return tuple(p50), tuple(p99)

@@ -16,7 +16,7 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from ._data import data_path
 from ..errors import DataFileError, UnknownNameError
@@ -24,7 +24,7 @@ from ..errors import DataFileError, UnknownNameError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Source", "SOURCE_FILES", "all_sources", "get_source", "sources_frame"]
+__all__ = ["Source", "SOURCE_FILES", "all_sources", "get_source", "sources_frame", "sources_table"]
 
 _COLUMNS = (
     "id",
@@ -129,3 +129,43 @@ def sources_frame(ids: Iterable[str] | None = None) -> "pd.DataFrame":
 
     rows = all_sources().values() if ids is None else [get_source(i) for i in ids]
     return pd.DataFrame([r.__dict__ for r in rows])
+
+
+def sources_table(profiles: Iterable[Any]) -> "pd.DataFrame":
+    """Which published figures produced each coefficient of ``profiles``, and each chart value.
+
+    One row per coefficient (or install-profile value) and source; see
+    :meth:`meshcost.Projection.sources` for the columns.
+    """
+    import pandas as pd
+
+    table = all_sources()
+    rows = []
+    for profile in profiles:
+        entries = [(component, resource, driver, coef.low, coef.typical, coef.high, coef.unit, coef.basis,
+                    coef.note, coef.sources) for component, resource, driver, coef in profile.coefficients()]
+        for comp in profile.components:
+            for install, res in comp.resources:
+                for resource, value, unit in (("request_cpu", res.cpu_request, "vCPU"),
+                                              ("request_memory", res.memory_request, "MiB"),
+                                              ("limit_cpu", res.cpu_limit, "vCPU"),
+                                              ("limit_memory", res.memory_limit, "MiB")):
+                    if value is not None:
+                        entries.append((comp.name, resource, install, value, value, value, unit, "default",
+                                        res.note, res.sources))
+                if res.replicas is not None:
+                    entries.append((comp.name, "replicas", install, res.replicas.minimum, res.replicas.minimum,
+                                    res.replicas.maximum, "count", "default", res.note, res.sources))
+        for component, resource, driver, low, typical, high, unit, basis, note, cites in entries:
+            base = {"mesh": profile.name, "version": profile.version, "component": component,
+                    "resource": resource, "driver": driver, "low": low, "typical": typical,
+                    "high": high, "unit": unit, "basis": basis, "note": note}
+            cited = [s for s in cites if s in table] or [""]
+            for source_id in cited:
+                src = table.get(source_id)
+                rows.append({**base, "source_id": source_id,
+                             "source": src.cite() if src else "; ".join(cites),
+                             "version_or_date": src.version if src else "",
+                             "conditions": src.conditions if src else ""})
+    return pd.DataFrame(rows)
+

@@ -1,0 +1,70 @@
+"""HTML rendering of a projection for Jupyter (``Projection._repr_html_``), from the same summary as the text.
+
+Self-contained: one ``<div>`` with inline styles only (no external CSS or JavaScript), every
+piece of text escaped with :func:`html.escape`. The rows are :func:`meshcost.formatting.summary`'s:
+mesh totals first, the per-component breakdown in a ``<details>`` element, then money, the
+settings, the flags and the footnote.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from .formatting import Cell, Summary, Table, summary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import Projection
+
+__all__ = ["render_html", "format_html"]
+
+_TABLE = 'style="border-collapse:collapse;margin:0.4em 0"'
+_CELL = 'style="padding:0.15em 0.7em;text-align:left;vertical-align:top"'
+_NOTE = 'style="color:#666;font-size:0.85em;margin:0.3em 0"'
+_FLAGS = 'style="margin:0.3em 0;color:#8a4b00"'
+
+
+def _esc(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _cell(cell: Cell, first: bool, bold: bool = True) -> str:
+    if first:  # the mesh name (bold; detail is its version) or a component's (detail is its title)
+        label = f"<b>{_esc(cell.text)}</b>" if bold else _esc(cell.text)
+        return f'<span title="{_esc(cell.detail)}">{label}</span>' if cell.detail else label
+    if cell.emphasis and cell.text.startswith(cell.emphasis):
+        rest = cell.text[len(cell.emphasis):]
+        body = f"<b>{_esc(cell.emphasis)}</b> <small>{_esc(rest.strip())}</small>"
+    else:
+        body = _esc(cell.text)
+    if cell.detail:
+        body += f"<br><small>{_esc(cell.detail)}</small>"
+    return body
+
+
+def _table(table: Table) -> str:
+    head = "<tr>" + "".join(f"<th {_CELL}>{_esc(h)}</th>" for h in table.header) + "</tr>"
+    named = 2 if table.header[1:2] == ("component",) else 1  # leading columns that hold names
+    body = "".join("<tr>" + "".join(f"<td {_CELL}>{_cell(c, i < named, bold=i == 0)}</td>"
+                                    for i, c in enumerate(row)) + "</tr>" for row in table.rows)
+    return f"<table {_TABLE}><thead>{head}</thead><tbody>{body}</tbody></table>"
+
+
+def render_html(s: Summary) -> str:
+    """The summary as one self-contained ``<div>``."""
+    parts = [f'<p style="margin:0.3em 0"><b>meshcost</b>: {_esc(s.headline.removeprefix("meshcost: "))}</p>']
+    for table in s.tables:
+        if table.title == "Typical, by component":
+            parts.append(f"<details><summary>{_esc(table.title)}</summary>{_table(table)}</details>")
+        else:
+            parts.append(f"<p {_NOTE}>{_esc(table.title)}</p>{_table(table)}")
+    parts.append(f"<p {_NOTE}>{_esc(s.settings)}</p>")
+    if s.flags:
+        parts.append(f'<ul class="meshcost-flags" {_FLAGS}>' + "".join(f"<li>{_esc(f)}</li>" for f in s.flags) + "</ul>")
+    parts.append(f"<p {_NOTE}>{_esc(s.footnote)}</p>")
+    return '<div class="meshcost-projection">' + "".join(parts) + "</div>"
+
+
+def format_html(projection: "Projection") -> str:
+    """A compact, self-contained HTML comparison of a projection (for Jupyter)."""
+    return render_html(summary(projection))

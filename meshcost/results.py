@@ -1,0 +1,531 @@
+"""Results: magnitudes inside, pint Quantities on the way out.
+
+A :class:`Projection` holds, for each mesh, the arrays the kernels produced (band axis first)
+and wraps them in Quantities only when asked (``r["linkerd"].memory.typical``), so a
+projection of a million scenarios costs numpy time, not pint time. Every figure of the
+registry (:data:`meshcost.figures.FIGURES`) is an attribute of the results that carry it, a
+set of frame columns and a JSON entry; none is written out by hand here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
+
+import numpy as np
+
+from .band import Band, full
+from .errors import UnknownNameError
+from .figures import BANDS, Figure, band_columns, column, figure, figures, frame_columns
+from .kernels.mesh import MeshFigures, add_money, evaluate
+from .kernels.scenario import Scenario
+from .kernels.usage import Setup, Usage, Values, component_terms, per_instance, proxy_load
+from .money import CostSettings, check_fits, money_inputs
+from .reference.profiles import EXTRAPOLATION_QUANTITIES, TEMPLATED_RULES, ComponentProfile, MeshProfile
+from .units import DIMENSIONLESS, MIB, MS, VCPU
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["Band", "ComponentResult", "MeshResult", "Projection", "Extrapolation", "FRAME_COLUMNS"]
+
+#: The columns of :meth:`Projection.to_frame`, in order (a public contract; cost columns
+#: carry the price sheet's currency).
+FRAME_COLUMNS: tuple[str, ...] = frame_columns()
+
+_UNITS = {"memory": MIB, "cpu": VCPU, "time": MS, "count": DIMENSIONLESS, "fraction": DIMENSIONLESS}
+
+
+def _unit(fig: Figure, settings: CostSettings) -> Any:
+    return settings.prices.unit if fig.kind == "money" else _UNITS[fig.kind]
+
+
+def _full_bool(array: Any, shape: tuple[int, ...]) -> Any:
+    array = np.broadcast_to(np.asarray(array, dtype=bool), shape)
+    return bool(array) if shape == () else array.copy()
+
+
+def _flat(array: Any, shape: tuple[int, ...]) -> np.ndarray:
+    size = int(np.prod(shape, dtype=np.int64))
+    return np.broadcast_to(array, shape).reshape(size)
+
+
+def _quantity(quantity: str, comp: ComponentProfile, instances: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """A scenario quantity that component measurements can be bounded by (see EXTRAPOLATION_QUANTITIES)."""
+    if quantity == "pods_per_node":
+        return scenario.sidecars / scenario.nodes
+    if quantity == "rps_per_instance":
+        return proxy_load(comp, scenario, instances)
+    return np.asarray(getattr(scenario, quantity))
+
+
+@dataclass(frozen=True)
+class Extrapolation:
+    """A scenario quantity beyond the largest value the sources behind a component measured.
+
+    ``where`` is a bool array (the scenario's shape) marking the scenarios concerned.
+    """
+
+    component: str
+    quantity: str
+    maximum: float
+    sources: tuple[str, ...]
+    note: str
+    where: np.ndarray
+
+    def describe(self, value: float | None = None) -> str:
+        """One line: what goes beyond what, and which sources set the bound."""
+        label = EXTRAPOLATION_QUANTITIES[self.quantity]
+        got = f" ({value:,.0f})" if value is not None else ""
+        return (f"{self.component}: {label}{got} beyond the largest published measurement ({self.maximum:,.0f}; "
+                f"{', '.join(self.sources)}{': ' + self.note if self.note else ''})")
+
+
+class ComponentResult:
+    """One component of a mesh: its instances and, for every component figure of the registry,
+    its total over them (``.memory``, ``.cpu``, ``.cost``, ...; latency only on the request path)."""
+
+    def __init__(self, mesh: "MeshResult", profile: ComponentProfile) -> None:
+        self._mesh = mesh
+        self.profile = profile
+        self.shape = mesh.scenario.shape
+
+    @property
+    def name(self) -> str:
+        """Component name (``sidecar``, ``ztunnel``, ``istiod``, ...)."""
+        return self.profile.name
+
+    @property
+    def usage(self) -> Usage:
+        """The kernel's usage record: instances, memory, CPU and saturation, band axis first."""
+        return self._mesh._figures.usages[self.name]
+
+    @property
+    def instances(self) -> Any:
+        """How many instances run [count] (float or array)."""
+        return full(self.usage.instances, self.shape)
+
+    @property
+    def saturated(self) -> Any:
+        """Whether this proxy's CPU demand reaches what its worker threads can use (typical band) [bool]."""
+        return _full_bool(self.usage.saturated[1], self.shape)
+
+    def figure(self, name: str) -> Band | None:
+        """A component figure by name; None for a latency figure of a component off the request path."""
+        fig = figure(name)
+        if "component" not in fig.levels:
+            raise AttributeError(f"{name!r} is a mesh figure, not a component figure")
+        values = self._mesh._component_values(fig).get(self.name)
+        if values is None:
+            return None
+        return Band(values, _unit(fig, self._mesh.cost_settings), self.shape)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in {f.name for f in figures("component")}:
+            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+        return self.figure(name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | {f.name for f in figures("component")})
+
+    def _per_instance(self, values: np.ndarray) -> np.ndarray:
+        return per_instance(values, self.usage.instances)
+
+    @property
+    def memory_per_instance(self) -> Band:
+        """Memory of one instance [MiB] (0 where none run)."""
+        return Band(self._per_instance(self.usage.memory), MIB, self.shape)
+
+    @property
+    def cpu_per_instance(self) -> Band:
+        """CPU of one instance [vCPU] (0 where none run)."""
+        return Band(self._per_instance(self.usage.cpu), VCPU, self.shape)
+
+    @property
+    def busiest_cpu_per_instance(self) -> Band:
+        """CPU of the busiest instance [vCPU]: the average x ``skew`` for templated components.
+
+        One template sizes every sidecar and a DaemonSet is one size on every node, so a
+        request sized to usage must cover this; control planes are not scaled.
+        """
+        skew = self._mesh.cost_settings.skew if self.profile.instances in TEMPLATED_RULES else 1.0
+        return Band(self._per_instance(self.usage.cpu) * skew, VCPU, self.shape)
+
+    def __repr__(self) -> str:
+        if self.shape == ():
+            each = float(self.memory_per_instance.magnitudes()[1])
+            cpu = float(self.usage.cpu[1])
+            return (f"<ComponentResult {self._mesh.name}.{self.name}: {float(self.usage.instances):,.0f} instances, "
+                    f"{each:,.4g} MiB each, {cpu:.3g} vCPU in all (typical)>")
+        return f"<ComponentResult {self._mesh.name}.{self.name} shape={self.shape}>"
+
+
+class MeshResult:
+    """What one mesh adds: every mesh figure of the registry (``.memory``, ``.cpu``,
+    ``.latency_p99``, ``.cost``, ``.extra_nodes``, ...), its components, and its flags."""
+
+    def __init__(self, profile: MeshProfile, scenario: Scenario, values: Values, setup: Mapping[str, Setup],
+                 instances: Mapping[str, np.ndarray], cost_settings: CostSettings,
+                 percentiles: Mapping[str, Mapping[float, np.ndarray]] | None = None) -> None:
+        self.profile = profile
+        self.name = profile.name
+        self.scenario = scenario
+        self.setup = dict(setup)
+        self.cost_settings = cost_settings
+        self._values = values
+        self._mc = {k: dict(v) for k, v in (percentiles or {}).items()}
+        self._figures: MeshFigures = evaluate(profile, scenario, setup, values, instances)
+        self._saturated = np.logical_or.reduce([u.saturated for u in self._figures.usages.values()])
+
+    @property
+    def title(self) -> str:
+        """Human-readable mesh name."""
+        return self.profile.title
+
+    def _money(self) -> None:
+        """Compute the money figures on first use (they are not needed for usage or latency)."""
+        if "cost" in self._figures.totals:
+            return
+        add_money(self._figures, self.profile, self.scenario, money_inputs(self.profile, self.cost_settings))
+        for comp in self.profile.components:
+            if comp.instances in TEMPLATED_RULES:
+                values = self._figures.components[comp.name]
+                check_fits(self.name, comp.name, self._figures.usages[comp.name].instances,
+                           values["reserved_cpu"][1], values["reserved_memory"][1], self.cost_settings)
+
+    def _component_values(self, fig: Figure) -> dict[str, np.ndarray]:
+        if fig.source == "money":
+            self._money()
+        return {name: values[fig.name] for name, values in self._figures.components.items() if fig.name in values}
+
+    def figure(self, name: str) -> Band:
+        """A mesh figure by name (``"memory"``, ``"cost"``, ...), with its Monte Carlo percentiles."""
+        fig = figure(name)
+        if "mesh" not in fig.levels:
+            raise AttributeError(f"{name!r} is not a mesh figure")
+        if fig.source == "money":
+            self._money()
+        return Band(self._figures.totals[name], _unit(fig, self.cost_settings), self.scenario.shape,
+                    self._mc.get(name))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in {f.name for f in figures("mesh")}:
+            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+        return self.figure(name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | {f.name for f in figures("mesh")})
+
+    @cached_property
+    def components(self) -> dict[str, ComponentResult]:
+        """The mesh's components by name."""
+        return {c.name: ComponentResult(self, c) for c in self.profile.components}
+
+    @property
+    def saturated(self) -> Any:
+        """Whether a proxy's CPU demand reaches what its worker threads can use (typical band) [bool].
+
+        Its CPU is then capped there (never billed past it) and its latency is infinite.
+        """
+        return _full_bool(self._saturated[1], self.scenario.shape)
+
+    @cached_property
+    def extrapolations(self) -> list[Extrapolation]:
+        """Scenario quantities beyond the published measurements behind each component."""
+        scenario = self.scenario
+        found = []
+        for comp in self.profile.components:
+            count = self._figures.usages[comp.name].instances
+            for bound in comp.measured:
+                value = _quantity(bound.quantity, comp, count, scenario)
+                where = np.broadcast_to(value > bound.maximum, scenario.shape)
+                if where.any():
+                    found.append(Extrapolation(comp.name, bound.quantity, bound.maximum, bound.sources, bound.note,
+                                               where))
+        return found
+
+    @property
+    def extrapolated(self) -> Any:
+        """Whether any input goes beyond the published measurements behind the mesh's figures [bool]."""
+        flags = [e.where for e in self.extrapolations]
+        return _full_bool(np.logical_or.reduce(flags) if flags else np.zeros(self.scenario.shape, dtype=bool),
+                          self.scenario.shape)
+
+    def _contribution_arrays(self) -> list[tuple[str, str, str, str, np.ndarray]]:
+        """(component, resource, driver, basis, typical value per flat scenario) for every term."""
+        instances = {name: u.instances for name, u in self._figures.usages.items()}
+        terms = component_terms(self.profile, self.scenario, self.setup, instances)
+        shape = self.scenario.shape
+        basis = {(c, r, d): coef.basis for c, r, d, coef in self.profile.coefficients()}
+        out = []
+        for name, use in self._figures.usages.items():
+            memory_terms, cpu_terms = terms[name]
+            for resource, rows, total in (("memory", memory_terms, use.memory[1]), ("cpu", cpu_terms, use.cpu[1])):
+                raw = [_flat(np.asarray(self._values[k])[1] * d, shape) for k, d in rows]
+                demand = sum(raw, np.zeros(int(np.prod(shape, dtype=np.int64))))
+                capped = _flat(total, shape)
+                with np.errstate(divide="ignore", invalid="ignore"):  # a saturated proxy: scale to its cap
+                    scale = np.where(demand > 0, capped / np.where(demand > 0, demand, 1.0), 1.0)
+                for (key, _), value in zip(rows, raw):
+                    out.append((name, resource, key[2], basis.get(key, "assumption"), value * scale))
+        return out
+
+    def contributions(self) -> "pd.DataFrame":
+        """What each coefficient adds to the mesh's typical memory and CPU, with its basis.
+
+        One row per scenario x term: ``scenario``, ``component``, ``resource`` (memory /
+        cpu), ``driver``, ``basis`` (measured / derived / default / assumption), ``value``
+        (typical, MiB or vCPU; a saturated proxy's CPU terms are scaled to its cap) and
+        ``share`` of the mesh's typical total.
+        """
+        import pandas as pd
+
+        shape = self.scenario.shape
+        size = int(np.prod(shape, dtype=np.int64))
+        totals = {"memory": _flat(self._figures.totals["memory"][1], shape),
+                  "cpu": _flat(self._figures.totals["cpu"][1], shape)}
+        frames = []
+        for component, resource, driver, basis, value in self._contribution_arrays():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(totals[resource] > 0, value / np.where(totals[resource] > 0, totals[resource], 1.0),
+                                 0.0)
+            frames.append(pd.DataFrame({"scenario": np.arange(size), "component": component, "resource": resource,
+                                        "driver": driver, "basis": basis, "value": value, "share": share}))
+        return pd.concat(frames, ignore_index=True)
+
+    def notes(self, scenario: int | None = None) -> list[str]:
+        """Warnings a reader of the totals needs, one line each (saturation, extrapolation, assumptions).
+
+        For a projection of many scenarios, ``scenario`` picks one (flat index); without it the
+        lines count the scenarios concerned. An assumption is flagged when it is the largest
+        term of the mesh's typical memory or CPU.
+        """
+        shape = self.scenario.shape
+        size = int(np.prod(shape, dtype=np.int64))
+        pick = 0 if size == 1 else scenario
+        lines = []
+        for name, use in self._figures.usages.items():
+            flags = _flat(use.saturated[1], shape)
+            if not flags.any():
+                continue
+            setup = self.setup[name]
+            what = (f"{self.name}: {name} saturates: its CPU demand reaches what its {setup.workers:g} worker "
+                    f"thread(s) can use ({setup.cpu_cap:g} vCPU per instance); CPU is capped there and latency "
+                    "is infinite")
+            if pick is None:
+                lines.append(f"{what} (in {int(flags.sum()):,} of {size:,} scenarios)")
+            elif flags[pick]:
+                lines.append(what)
+        for found in self.extrapolations:
+            where = found.where.reshape(size)
+            if pick is None:
+                lines.append(f"{self.name}: {found.describe()} (in {int(where.sum()):,} of {size:,} scenarios)")
+            elif where[pick]:
+                comp = self.profile.component(found.component)
+                count = self._figures.usages[found.component].instances
+                value = _flat(_quantity(found.quantity, comp, count, self.scenario), shape)[pick]
+                lines.append(f"{self.name}: {found.describe(float(value))}")
+        if pick is not None:
+            terms = self._contribution_arrays()
+            for resource in ("memory", "cpu"):
+                values = [(float(v[pick]), c, d, b) for c, r, d, b, v in terms if r == resource]
+                total = sum(v for v, _, _, _ in values)
+                value, component, driver, basis = max(values, default=(0.0, "", "", ""))
+                if value > 0 and basis == "assumption":
+                    lines.append(f"{self.name}: {value / total:.0%} of its typical {resource} comes from "
+                                 f"{component}'s '{driver}' term, an assumption without a published figure "
+                                 "(see sources())")
+        return lines
+
+    def path_latency(self, hops: Any) -> Any:
+        """Latency added along a request that crosses ``hops`` service-to-service hops [ms].
+
+        Returns a :class:`meshcost.latency.PathLatency`: ``.p50`` and ``.p99`` composed over the
+        hops (Fenton-Wilkinson on per-hop lognormals) and ``.naive_p99`` (hops x per-hop p99)
+        for comparison; ``hops`` broadcasts with the scenario shape.
+        """
+        from .latency import compose_hops
+
+        return compose_hops(tuple(self._figures.totals["latency_p50"]), tuple(self._figures.totals["latency_p99"]),
+                            hops)
+
+    def sources(self) -> list[str]:
+        """Ids of the published-figure rows behind this mesh's coefficients (see ``meshcost.sources_frame``)."""
+        seen: dict[str, None] = {}
+        for _, _, _, coef in self.profile.coefficients():
+            for source in coef.sources:
+                seen.setdefault(source, None)
+        return list(seen)
+
+    def __repr__(self) -> str:
+        if self.scenario.shape == ():
+            memory, cpu, p99 = (float(self._figures.totals[f][1]) for f in ("memory", "cpu", "latency_p99"))
+            return (f"<MeshResult {self.name!r} ({self.profile.version}): {memory / 1024:,.4g} GiB, {cpu:,.3g} vCPU, "
+                    f"p99 {p99:.3g} ms per hop (typical)>")
+        return f"<MeshResult {self.name!r} shape={self.scenario.shape}>"
+
+
+class Projection:
+    """The result of :func:`meshcost.project`: one :class:`MeshResult` per mesh."""
+
+    def __init__(self, scenario: Scenario, results: dict[str, MeshResult], cost_settings: CostSettings) -> None:
+        self.scenario = scenario
+        self._results = results
+        self.cost_settings = cost_settings
+
+    @property
+    def meshes(self) -> tuple[str, ...]:
+        """Names of the meshes projected, in order."""
+        return tuple(self._results)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Broadcast shape of the scenario inputs; every output has it."""
+        return self.scenario.shape
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """The scenario inputs after defaults, broadcast to :attr:`shape` (plain numbers)."""
+        return {k: full(v, self.shape) for k, v in self.scenario.inputs().items()}
+
+    def __getitem__(self, mesh: str) -> MeshResult:
+        try:
+            return self._results[mesh]
+        except KeyError:
+            raise UnknownNameError(f"mesh {mesh!r} is not in this projection; it has {list(self._results)}",
+                                   parameter="mesh", value=repr(mesh), expected=str(list(self._results))) from None
+
+    def __iter__(self) -> Iterator[MeshResult]:
+        return iter(self._results.values())
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    @property
+    def percentiles(self) -> tuple[float, ...]:
+        """The Monte Carlo percentiles computed (empty without ``samples``)."""
+        for result in self:
+            if result._mc:
+                return tuple(sorted(next(iter(result._mc.values()))))
+        return ()
+
+    def to_frame(self) -> "pd.DataFrame":
+        """A tidy DataFrame: one row per scenario x mesh x component (see :data:`FRAME_COLUMNS`).
+
+        Memory and CPU are the component's totals over its instances; latency columns hold the
+        component's share of the per-hop latency (0 for components off the request path).
+        Per-mesh totals equal the sums over a mesh's components.
+        """
+        import pandas as pd
+
+        currency = self.cost_settings.currency
+        columns = frame_columns(currency)
+        size = int(np.prod(self.shape, dtype=np.int64))
+        inputs = {k: _flat(v, self.shape) for k, v in self.scenario.inputs().items()}
+        blocks: dict[str, list[np.ndarray]] = {c: [] for c in columns}
+        zero = np.zeros((len(BANDS),) + (1,) * len(self.shape))
+        for result in self:
+            for comp in result.profile.components:
+                blocks["scenario"].append(np.arange(size))
+                for k, v in inputs.items():
+                    blocks[k].append(v)
+                blocks["mesh"].append(np.full(size, result.name, dtype=object))
+                blocks["component"].append(np.full(size, comp.name, dtype=object))
+                use = result._figures.usages[comp.name]
+                blocks["instances"].append(_flat(use.instances, self.shape).astype(np.float64))
+                for fig in figures("component"):
+                    values = result._component_values(fig).get(comp.name, zero)
+                    for band, name in band_columns(fig, currency):
+                        blocks[name].append(_flat(np.broadcast_to(values, (3, *self.shape))[BANDS.index(band)],
+                                                  self.shape))
+                blocks["saturated"].append(_flat(use.saturated[1], self.shape))
+        data = {c: np.concatenate(v) if v else np.array([]) for c, v in blocks.items()}
+        frame = pd.DataFrame(data, columns=list(columns))
+        frame["mesh"] = frame["mesh"].astype(str)
+        frame["component"] = frame["component"].astype(str)
+        return frame
+
+    def mesh_frame(self) -> "pd.DataFrame":
+        """One row per scenario x mesh: the inputs, then each mesh figure of the registry.
+
+        Columns: ``scenario``, the inputs, ``mesh``, ``version``, then for each figure
+        (memory [MiB], cpu [vCPU], latency_p50 [ms], latency_p99 [ms], reserved_memory [MiB],
+        reserved_cpu [vCPU], billable_memory [MiB], billable_cpu [vCPU], cost
+        [<currency>/month], extra_nodes [nodes], capacity_share [fraction]) the typical value,
+        ``_low`` and ``_high``, and ``_p5``/``_p50``/``_p95`` (every computed percentile) when
+        ``project(samples=...)`` ran; last, ``saturated`` (a proxy's CPU demand reaches its
+        worker threads, typical band) and ``extrapolated`` (an input beyond the published
+        measurements behind the mesh).
+        """
+        import pandas as pd
+
+        currency = self.cost_settings.currency
+        size = int(np.prod(self.shape, dtype=np.int64))
+        inputs = {k: _flat(v, self.shape) for k, v in self.scenario.inputs().items()}
+        frames = []
+        for result in self:
+            data: dict[str, Any] = {"scenario": np.arange(size), **inputs,
+                                    "mesh": np.full(size, result.name, dtype=object),
+                                    "version": np.full(size, result.profile.version, dtype=object)}
+            for fig in figures("mesh"):
+                band = result.figure(fig.name)
+                for name, col in band_columns(fig, currency):
+                    data[col] = _flat(band.values[BANDS.index(name)], self.shape)
+                for percent, array in result._mc.get(fig.name, {}).items():
+                    data[column(fig.name, fig.unit_for(currency), f"p{percent:g}")] = _flat(array, self.shape)
+            data["saturated"] = _flat(result._saturated[1], self.shape)
+            data["extrapolated"] = _flat(result.extrapolated, self.shape)
+            frames.append(pd.DataFrame(data))
+        frame = pd.concat(frames, ignore_index=True)
+        frame["mesh"] = frame["mesh"].astype(str)
+        frame["version"] = frame["version"].astype(str)
+        return frame
+
+    def notes(self, scenario: int | None = None) -> list[str]:
+        """Every mesh's warnings (saturation, extrapolation, dominant assumptions), one line each.
+
+        The printed and HTML comparisons show these; see :meth:`MeshResult.notes`.
+        """
+        return [line for result in self for line in result.notes(scenario)]
+
+    def sources(self) -> "pd.DataFrame":
+        """Which published figures produced each coefficient: one row per coefficient and source.
+
+        Columns: mesh, version, component, resource, driver, low, typical, high, unit (as
+        published), basis, note, source_id, source, version_or_date, conditions. Coefficients
+        resting on no source row (user overrides, assumptions) appear once with an empty
+        ``source_id``. The charts' values follow, with basis ``default``: resource
+        ``request_cpu`` [vCPU], ``request_memory`` [MiB], ``limit_cpu``, ``limit_memory`` or
+        ``replicas`` (low = minimum, high = maximum), driver the install profile
+        (``default``, ``demo``, ``ha``).
+        """
+        from .reference.sources import sources_table
+
+        return sources_table([result.profile for result in self])
+
+    def __str__(self) -> str:
+        from .formatting import format_text
+
+        return format_text(self)
+
+    def _repr_html_(self) -> str:
+        from .formatting_html import format_html
+
+        return format_html(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with a documented, stable schema (see ``meshcost.export``)."""
+        from .export import projection_to_dict
+
+        return projection_to_dict(self)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as a JSON string; ``kwargs`` go to ``json.dumps``."""
+        from .export import projection_to_json
+
+        return projection_to_json(self, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Projection meshes={list(self.meshes)} shape={self.shape}>"
+

@@ -1,0 +1,152 @@
+"""Sweep a grid of scenarios in chunks: every combination of the values given, to a frame or a CSV file.
+
+``meshcost.sweep(nodes=[100, 500, 1000], sidecars=range(1000, 20001, 1000), rps=[0, 1e4])``
+projects the 3 x 20 x 2 grid (each input given as a sequence is an axis; numbers are fixed),
+in chunks of ``chunk_size`` scenarios so memory stays bounded, and returns one frame, or
+streams it to ``output``. Rows come in grid order (the last axis fastest), so the result does
+not depend on the chunking.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+
+from .checks import fail, numbers_array, whole_number
+from .errors import InputTypeError, MeshcostError
+from .figures import input_names
+from .io._files import atomic_writer
+from .projection import project
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["sweep", "grid_axes", "DEFAULT_CHUNK_SCENARIOS"]
+
+#: Scenarios per chunk: 10^5 scenarios take a few hundred MB of frame at most.
+DEFAULT_CHUNK_SCENARIOS = 100_000
+#: The largest grid a sweep accepts (it streams, but each row is written).
+MAX_SCENARIOS = 10**10
+
+
+def grid_axes(inputs: dict[str, Any]) -> tuple[list[tuple[str, np.ndarray]], dict[str, float]]:
+    """(axes: input name -> 1-d values, in the given order) and the inputs that take one value."""
+    axes: list[tuple[str, np.ndarray]] = []
+    fixed: dict[str, float] = {}
+    for name, value in inputs.items():
+        if value is None:
+            continue
+        values = numbers_array(value, name, "count" if name != "rps" else "rate", allow_inf=False,
+                               expected="a number or a 1-d sequence of finite numbers")
+        if values.ndim > 1:
+            fail(name, f"an array of shape {values.shape}", "a number or a 1-d sequence (each is one grid axis)",
+                 described=True)
+        if values.ndim == 0 or values.size == 1:
+            fixed[name] = float(values.reshape(-1)[0])
+        elif values.size == 0:
+            fail(name, "an empty sequence", "at least one value", described=True)
+        else:
+            axes.append((name, values))
+    return axes, fixed
+
+
+def _chunk_inputs(axes: list[tuple[str, np.ndarray]], fixed: dict[str, float], start: int,
+                  stop: int) -> dict[str, Any]:
+    inputs: dict[str, Any] = dict(fixed)
+    if axes:
+        index = np.unravel_index(np.arange(start, stop), tuple(v.size for _, v in axes))
+        for (name, values), idx in zip(axes, index):
+            inputs[name] = values[idx]
+    per_node = inputs.pop("sidecars_per_node", None)
+    if per_node is not None:
+        inputs["sidecars"] = np.asarray(inputs["nodes"]) * per_node
+    return inputs
+
+
+def sweep(*, output: Any = None, totals: bool = False, chunk_size: int = DEFAULT_CHUNK_SCENARIOS,
+          progress: Callable[[int, int], None] | None = None, sidecars_per_node: Any = None,
+          **kwargs: Any) -> "pd.DataFrame | None":
+    """Project every combination of the given input values, in chunks.
+
+    Parameters
+    ----------
+    output : str, Path, open file or None
+        Where to write the rows as CSV. None (default): return them as one DataFrame. A file
+        is replaced only when the whole sweep succeeds (an existing file is never lost).
+    totals : bool
+        One row per scenario x mesh (:meth:`~meshcost.Projection.mesh_frame`) instead of one
+        per scenario x mesh x component (:meth:`~meshcost.Projection.to_frame`).
+    chunk_size : int
+        Scenarios projected at once; bounds memory.
+    progress : callable, optional
+        ``progress(done, total)`` scenarios, after each chunk (and within chunks for Monte Carlo).
+    sidecars_per_node : number or sequence, optional
+        Meshed pods per node, instead of ``sidecars``: ``sidecars = nodes x this``.
+    **kwargs
+        :func:`meshcost.project`'s arguments. Scenario inputs (``nodes``, ``sidecars``, ...)
+        given as sequences are grid axes, in the order given; numbers are fixed. Other
+        arguments (meshes, money, ``samples``) apply to every scenario; with ``samples`` and
+        no ``seed``, one seed is drawn and shared by every chunk.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The rows (``scenario`` numbering the grid in order), or None when written to ``output``.
+    """
+    import pandas as pd
+
+    names = set(input_names())
+    scenario = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
+    if "nodes" not in scenario:
+        fail("nodes", None, "the worker nodes: a number or a sequence (a grid axis)", error=InputTypeError)
+    if ("sidecars" in scenario) == (sidecars_per_node is not None):
+        fail("sidecars", scenario.get("sidecars"), "either sidecars or sidecars_per_node (not both)",
+             error=InputTypeError)
+    if sidecars_per_node is not None:
+        scenario = {**scenario, "sidecars_per_node": sidecars_per_node}
+    axes, fixed = grid_axes(scenario)
+    total = int(np.prod([v.size for _, v in axes], dtype=np.float64)) if axes else 1
+    if total > MAX_SCENARIOS:
+        fail("grid", f"{total:,} scenarios", f"at most {MAX_SCENARIOS:,} scenarios", described=True)
+    chunk = whole_number(chunk_size, "chunk_size", minimum=1, maximum=10**8)
+    if kwargs.get("samples") is not None and kwargs.get("seed") is None:
+        kwargs["seed"] = int(np.random.SeedSequence().entropy % 2**63)  # one seed shared by every chunk
+    frames = []
+    with atomic_writer(output, what="the sweep's CSV") if output is not None else _no_file() as handle:
+        for start in range(0, total, chunk):
+            stop = min(start + chunk, total)
+            inputs = _chunk_inputs(axes, fixed, start, stop)
+            step = None
+            if progress is not None and kwargs.get("samples") is not None:
+                def step(done: int, of: int, start: int = start, size: int = stop - start) -> None:
+                    progress(int(start + size * done / max(of, 1)), total)
+            try:
+                result = project(**inputs, **kwargs, progress=step)
+            except MeshcostError as exc:
+                if sidecars_per_node is not None and exc.parameter == "sidecars":
+                    fail("sidecars_per_node", exc.value, "values that give whole numbers of pods (nodes x "
+                         "sidecars_per_node)", described=True)
+                raise
+            frame = result.mesh_frame() if totals else result.to_frame()
+            frame = frame.sort_values("scenario", kind="stable")  # grid order, then mesh and component
+            frame["scenario"] += start
+            if handle is None:
+                frames.append(frame)
+            else:
+                frame.to_csv(handle, index=False, header=start == 0)
+            if progress is not None:
+                progress(stop, total)
+    if output is not None:
+        return None
+    return pd.concat(frames, ignore_index=True)
+
+
+class _no_file:
+    """A stand-in for :func:`atomic_writer` when the rows are returned, not written."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
