@@ -11,12 +11,13 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from .formatting import Cell, Summary, Table, summary
+from .figures import figures
+from .formatting import Cell, Summary, Table, format_value, summary
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .results import Projection
+    from .results import MeshResult, Projection
 
-__all__ = ["render_html", "format_html"]
+__all__ = ["render_html", "format_html", "mesh_html"]
 
 _TABLE = 'style="border-collapse:collapse;margin:0.4em 0"'
 _CELL = 'style="padding:0.15em 0.7em;text-align:left;vertical-align:top"'
@@ -63,6 +64,24 @@ def render_html(s: Summary) -> str:
         parts.append(f'<ul class="meshcost-flags" {_FLAGS}>' + "".join(f"<li>{_esc(f)}</li>" for f in s.flags) + "</ul>")
     parts.append(f"<p {_NOTE}>{_esc(s.footnote)}</p>")
     return '<div class="meshcost-projection">' + "".join(parts) + "</div>"
+
+
+def mesh_html(result: "MeshResult") -> str:
+    """One mesh's figures as a small table (``MeshResult._repr_html_``): typical (low - high)."""
+    rows = []
+    for fig in figures("mesh"):
+        band = result.figure(fig.name)
+        if result.scenario.shape == ():
+            low, typical, high = (float(v) for v in band.magnitudes())
+            text = f"{format_value(typical, fig)} ({format_value(low, fig)} - {format_value(high, fig)})"
+        else:
+            typical_all = band.values[1]
+            text = f"{format_value(float(typical_all.min()), fig)} - {format_value(float(typical_all.max()), fig)}"
+        rows.append((Cell(fig.label), Cell(fig.unit_for(result.cost_settings.currency)), Cell(text)))
+    table = Table(result.name, ("figure", "unit", "typical (low - high)" if result.scenario.shape == () else
+                                "typical, minimum - maximum"), tuple(rows))
+    title = f"{result.title} ({result.profile.version})"
+    return f'<div class="meshcost-mesh"><p {_NOTE}>{_esc(title)}</p>{_table(table)}</div>'
 
 
 def format_html(projection: "Projection") -> str:

@@ -358,6 +358,11 @@ class MeshResult:
                 seen.setdefault(source, None)
         return list(seen)
 
+    def _repr_html_(self) -> str:
+        from .formatting_html import mesh_html
+
+        return mesh_html(self)
+
     def __repr__(self) -> str:
         if self.scenario.shape == ():
             memory, cpu, p99 = (float(self._figures.totals[f][1]) for f in ("memory", "cpu", "latency_p99"))

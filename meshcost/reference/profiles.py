@@ -253,6 +253,10 @@ class ComponentProfile:
     resources: tuple[tuple[str, Resources], ...] = ()
     measured: tuple[MeasuredRange, ...] = ()
 
+    def __repr__(self) -> str:
+        terms = len(self.memory) + len(self.cpu) + (self.latency_p50 is not None) + (self.latency_p99 is not None)
+        return f"<ComponentProfile {self.name!r}: {self.instances}, {terms} coefficients>"
+
     def install(self, name: str) -> Resources:
         """Requests / limits under install profile ``name`` (``default``, ``demo``, ``ha``, ...)."""
         table = dict(self.resources)
@@ -278,6 +282,10 @@ class MeshProfile:
     origin: str = field(default="", compare=False)
     version: str = ""
     covers: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{c.name} ({c.instances})" for c in self.components)
+        return f"<MeshProfile {self.name!r} {self.version}: {parts}>"
 
     def renamed(self, name: str) -> "MeshProfile":
         """The same profile under another name (to compare two vintages side by side)."""
