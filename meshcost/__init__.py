@@ -28,6 +28,7 @@ from .errors import (
     UnitMismatchError,
     UnknownNameError,
 )
+from .options import Money, Uncertainty
 from .projection import project
 from .reference.profiles import (
     BUILTIN_MESHES,
@@ -88,6 +89,8 @@ __all__ = [
     "cluster_report",
     "read_inventory",
     "read_inventories",
+    "Money",
+    "Uncertainty",
     # results
     "Projection",
     "MeshResult",

@@ -19,16 +19,16 @@ from typing import Any
 import numpy as np
 
 from .errors import InputTypeError, InputValueError, describe_value
+from .figures import INPUTS, figures
 from .projection import project
 
 __all__ = ["BreakEven", "break_even", "METRICS", "ALONG"]
 
-METRICS = ("cost", "memory", "cpu", "reserved_memory", "reserved_cpu", "billable_memory", "billable_cpu",
-           "extra_nodes", "latency_p50", "latency_p99")
-#: Inputs a break-even can run along; ``pods_per_node`` sets ``sidecars = pods_per_node x nodes``.
-ALONG = {"nodes": True, "sidecars": True, "services": True, "visible_services": True, "waypoints": True,
-         "pods_per_node": True, "rps": False, "l7_share": False, "skew": False, "ports_per_service": False,
-         "tcp_share": False, "subsets_per_service": False, "churn": False}
+#: Metrics a break-even compares: every mesh figure of the registry.
+METRICS = tuple(f.name for f in figures("mesh"))
+#: Inputs a break-even can run along -> whether they are whole numbers; ``pods_per_node`` sets
+#: ``sidecars = pods_per_node x nodes``; ``skew`` is the money input.
+ALONG = {**{i.name: i.whole for i in INPUTS}, "pods_per_node": True, "skew": False}
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from typing import IO, Any, Callable, Sequence
 import numpy as np
 
 from .errors import MeshcostError
+from .figures import INPUTS
 
 __all__ = ["main", "build_parser", "parse_values", "DEFAULT_CHUNK_SCENARIOS"]
 
@@ -117,7 +118,7 @@ class _UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse without the usage dump: errors become :class:`_UsageError`."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise _UsageError(message)
 
 
@@ -224,35 +225,24 @@ def _add_money_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_scenario_options(parser: argparse.ArgumentParser, value: Callable[[str], Any], sweep: bool) -> None:
+    """One option per scenario input of the registry (:data:`meshcost.figures.INPUTS`)."""
     group = parser.add_argument_group("scenario" + (" (each a number, range or list)" if sweep else ""))
-    kind = "VALUES" if sweep else "N"
-    group.add_argument("--nodes", type=value, default=None if sweep else 500.0, metavar=kind,
-                       help="worker nodes [count >= 1]" + (" (required)" if sweep else " (default 500)"))
-    sidecars = group.add_mutually_exclusive_group() if sweep else group
-    sidecars.add_argument("--sidecars", type=value, default=None if sweep else 5000.0, metavar=kind,
-                          help="meshed pods, one sidecar each in sidecar meshes [count]"
-                               + (" (this or --sidecars-per-node is required)" if sweep else " (default 5000)"))
-    if sweep:
-        sidecars.add_argument("--sidecars-per-node", type=value, default=None, metavar=kind,
-                              help="meshed pods per node: sidecars = nodes x this (must give whole numbers)")
-    group.add_argument("--services", type=value, default=None, metavar=kind,
-                       help="Services in the mesh [count] (default ceil(sidecars / 10), an assumption)")
-    group.add_argument("--visible-services", type=value, default=None, metavar=kind,
-                       help="services each sidecar holds config for, <= services (default all: no Sidecar scoping)")
-    group.add_argument("--rps", type=value, default=None, metavar="RATE" if not sweep else kind,
-                       help="mesh-wide service-to-service requests per second [1/s] (default 0, idle)")
-    group.add_argument("--waypoints", type=value, default=None, metavar=kind,
-                       help="Istio ambient waypoint proxies [count] (default 0)")
-    group.add_argument("--l7-share", type=value, default=None, metavar="SHARE" if not sweep else kind,
-                       help="share of requests through a waypoint [0-1] (default 1 with waypoints, else 0)")
-    group.add_argument("--ports-per-service", type=value, default=None, metavar="N" if not sweep else kind,
-                       help="ports per Service, on average [count] (default 1, an assumption)")
-    group.add_argument("--tcp-share", type=value, default=None, metavar="SHARE" if not sweep else kind,
-                       help="share of service ports that carry plain TCP [0-1] (default 0)")
-    group.add_argument("--subsets-per-service", type=value, default=None, metavar="N" if not sweep else kind,
-                       help="DestinationRule subsets per Service, on average [count] (default 0)")
-    group.add_argument("--churn", type=value, default=None, metavar="RATE" if not sweep else kind,
-                       help="pod or config changes per second [1/s] (default 2 x sidecars / 86400)")
+    defaults = {} if sweep else {"nodes": 500.0, "sidecars": 5000.0}
+    for spec in INPUTS:
+        metavar = "VALUES" if sweep else {"rate": "RATE", "fraction": "SHARE"}.get(spec.kind, "N")
+        if spec.name in defaults:
+            note = f" (default {defaults[spec.name]:,.0f})"
+        elif spec.default == "required":
+            note = " (required)" if spec.name == "nodes" else " (this or --sidecars-per-node is required)"
+        else:
+            note = f" (default {spec.default})"
+        target: Any = group
+        if sweep and spec.name == "sidecars":
+            target = group.add_mutually_exclusive_group()
+            target.add_argument("--sidecars-per-node", type=value, default=None, metavar=metavar,
+                                help="meshed pods per node: sidecars = nodes x this (must give whole numbers)")
+        target.add_argument(spec.option, type=value, default=defaults.get(spec.name), metavar=metavar,
+                            dest=spec.name, help=f"{spec.doc} [{spec.unit}]{note}")
 
 
 def _add_sampling_options(parser: argparse.ArgumentParser) -> None:
@@ -356,9 +346,8 @@ def _mesh_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return kwargs
 
 
-#: Scenario inputs with a default: every input of the library but nodes and sidecars.
-_OPTIONAL_INPUTS = ("services", "visible_services", "rps", "waypoints", "l7_share", "ports_per_service",
-                    "tcp_share", "subsets_per_service", "churn")
+#: Scenario inputs with a default: every input of the registry but nodes and sidecars.
+_OPTIONAL_INPUTS = tuple(i.name for i in INPUTS if i.name not in ("nodes", "sidecars"))
 
 
 def _scenario_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -526,12 +515,10 @@ _COMMANDS = ("project", "sweep", "versions", "sources", "validate")
 
 #: Library parameter names -> the option that sets them, for error messages.
 _OPTION_OF = {
-    "nodes": "--nodes", "sidecars": "--sidecars", "services": "--services",
-    "visible_services": "--visible-services", "rps": "--rps", "waypoints": "--waypoints",
-    "l7_share": "--l7-share", "meshes": "--mesh", "versions": "--version", "samples": "--samples",
-    "seed": "--seed", "ports_per_service": "--ports-per-service", "tcp_share": "--tcp-share",
-    "subsets_per_service": "--subsets-per-service", "churn": "--churn", "output": "--output",
-    "sidecars_per_node": "--sidecars-per-node", "chunk_size": "--chunk-size",
+    **{i.name: i.option for i in INPUTS},
+    "meshes": "--mesh", "versions": "--version", "samples": "--samples", "seed": "--seed", "output": "--output",
+    "sidecars_per_node": "--sidecars-per-node", "chunk_size": "--chunk-size", "node": "--node",
+    "prices": "--prices", "install": "--install", "sizing": "--sizing", "skew": "--skew",
 }
 
 

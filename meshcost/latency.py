@@ -695,7 +695,7 @@ def loaded_hop(profile: MeshProfile, rps_per_proxy: np.ndarray, *, cpu_limit: An
         for band in range(3):
             def per_1000(driver: str) -> float:
                 term = request.get(driver) or request.get("request")
-                return term.coefficient.values[band] * 1000.0 / term.per_rps if term else 0.0
+                return term.coefficient.values[band] * 1000.0 / (term.per_rps or 1000.0) if term else 0.0
 
             loaded = sidecar_latency_at(
                 rps_per_proxy, servers, comp.latency_p50.values[band], comp.latency_p99.values[band],

@@ -206,12 +206,12 @@ def check_fits(mesh: str, component: str, instances: np.ndarray, cpu: np.ndarray
     too_big = (each_cpu > settings.allocatable_cpu) | (each_memory > settings.allocatable_memory)
     if np.any(too_big):
         index = np.unravel_index(int(np.argmax(too_big)), too_big.shape) if too_big.ndim else ()
-        each_cpu = float(np.broadcast_to(each_cpu, too_big.shape)[index])
-        each_memory = float(np.broadcast_to(each_memory, too_big.shape)[index])
+        cpu_each = float(np.broadcast_to(each_cpu, too_big.shape)[index])
+        memory_each = float(np.broadcast_to(each_memory, too_big.shape)[index])
         raise InputValueError(
             f"node: {settings.node.name or 'the node'} (allocatable {settings.allocatable_cpu:g} vCPU, "
             f"{settings.allocatable_memory:,.0f} MiB) is smaller than one {mesh} {component} "
-            f"({each_cpu:.3g} vCPU, {each_memory:,.0f} MiB requested each); choose a larger node")
+            f"({cpu_each:.3g} vCPU, {memory_each:,.0f} MiB requested each); choose a larger node")
 
 
 def parse_install(install: Mapping[str, str] | None, profiles: list[MeshProfile]) -> dict[str, str]:

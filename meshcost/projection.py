@@ -9,9 +9,10 @@ import numpy as np
 from .checks import fail, numbers_array, whole_number
 from .checks import seed as check_seed
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
-from .kernels.uncertainty import DEFAULT_CHUNK_VALUES, DEFAULT_PERCENTILES, monte_carlo
+from .kernels.uncertainty import DEFAULT_CHUNK_VALUES, DEFAULT_PERCENTILES, MeshInputs, monte_carlo
 from .kernels.usage import aligned, coefficient_values, component_instances, mesh_setup
 from .money import DEFAULT_NODE, make_cost_settings, money_inputs
+from .options import Money, Uncertainty, merge
 from .reference.profiles import (BUILTIN_MESHES, MeshProfile, builtin_profiles, coefficient_kind, get_profile,
                                  split_mesh_key)
 from .results import MeshResult, Projection
@@ -156,6 +157,8 @@ def project(
     skew: Any = 1.0,
     node: Any = DEFAULT_NODE,
     prices: Any = None,
+    money: Any = None,
+    uncertainty: Any = None,
 ) -> Projection:
     """Project the memory, CPU and latency each mesh adds to a cluster.
 
@@ -233,6 +236,10 @@ def project(
         Prices: a machine type or provider from the shipped sheet, ``"e2"``/``"n2"`` unit
         prices, a ``PriceSheet`` or a dict. Default: Google's E2 unit prices for e2 nodes,
         else the node's own price.
+    money : meshcost.Money, optional
+        ``install``, ``requests``, ``sizing``, ``skew``, ``node`` and ``prices`` as one object.
+    uncertainty : meshcost.Uncertainty, optional
+        ``samples``, ``seed``, ``percentiles``, ``chunk_values`` and ``progress`` as one object.
 
     Returns
     -------
@@ -240,6 +247,15 @@ def project(
         ``r.meshes``, ``r["linkerd"].memory.typical`` (Quantity, MiB), ``.cpu`` (vCPU),
         ``.latency_p50`` / ``.latency_p99`` (ms per hop), ``r.to_frame()``, ``print(r)``.
     """
+    settings = merge(money, Money, "money", {"install": install, "requests": requests, "sizing": sizing,
+                                             "skew": skew, "node": node, "prices": prices})
+    install, requests, sizing, skew, node, prices = (settings[k] for k in ("install", "requests", "sizing", "skew",
+                                                                          "node", "prices"))
+    sampling = merge(uncertainty, Uncertainty, "uncertainty", {"samples": samples, "seed": seed,
+                                                               "percentiles": percentiles,
+                                                               "chunk_values": chunk_values, "progress": progress})
+    samples, seed, percentiles, chunk_values, progress = (sampling[k] for k in ("samples", "seed", "percentiles",
+                                                                                 "chunk_values", "progress"))
     profiles = resolve_meshes(meshes, versions)
     parsed = parse_overrides(overrides, profiles)
     extra = tuple(a.shape[1:] for by_key in parsed.values() for a in by_key.values())
@@ -256,7 +272,7 @@ def project(
                     fail("overrides", f"{mesh}.{'.'.join(key)} as an array", "scalar coefficients with samples= "
                          "(Monte Carlo needs scalar coefficients: sweep scenarios instead, or run one projection "
                          "per coefficient value)", described=True)
-    evaluated = []
+    evaluated: list[MeshInputs] = []
     for profile in profiles:
         values = coefficient_values(profile)
         values.update(parsed.get(profile.name, {}))
@@ -269,11 +285,11 @@ def project(
     if samples is not None:
         mc = monte_carlo(evaluated, scenario, samples, seed, pct, chunk_values, progress)
     results: dict[str, MeshResult] = {}
-    for profile, values, setup, instances, _ in evaluated:
+    for profile, mesh_values, mesh_setup_, mesh_instances, _ in evaluated:
         percentile_arrays = None
         if mc is not None:
             percentile_arrays = {figure: dict(zip(mc.percentiles, arrays))
                                  for figure, arrays in mc.figures[profile.name].items()}
-        results[profile.name] = MeshResult(profile, scenario, values, setup, instances, cost_settings,
+        results[profile.name] = MeshResult(profile, scenario, mesh_values, mesh_setup_, mesh_instances, cost_settings,
                                            percentile_arrays)
     return Projection(scenario, results, cost_settings)

@@ -111,7 +111,8 @@ def sweep(*, output: Any = None, totals: bool = False, chunk_size: int = DEFAULT
         fail("grid", f"{total:,} scenarios", f"at most {MAX_SCENARIOS:,} scenarios", described=True)
     chunk = whole_number(chunk_size, "chunk_size", minimum=1, maximum=10**8)
     if kwargs.get("samples") is not None and kwargs.get("seed") is None:
-        kwargs["seed"] = int(np.random.SeedSequence().entropy % 2**63)  # one seed shared by every chunk
+        entropy = np.random.SeedSequence().entropy
+        kwargs["seed"] = int(entropy) % 2**63 if isinstance(entropy, int) else 0  # one seed shared by every chunk
     frames = []
     with atomic_writer(output, what="the sweep's CSV") if output is not None else _no_file() as handle:
         for start in range(0, total, chunk):

@@ -42,7 +42,7 @@ __all__ = [
     "unit_is",
 ]
 
-ureg: Any = pint.get_application_registry()
+ureg: Any = pint.get_application_registry()  # type: ignore[no-untyped-call]
 
 
 def _define_once(definition: str) -> None:

@@ -20,7 +20,7 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, cast
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from .units import CANONICAL_UNIT, unit_is, ureg
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .results import MeshResult
+    from .results import ComponentResult, MeshResult
 
 __all__ = ["FIGURES", "TOLERANCE", "Check", "Unchecked", "checks", "validate", "validation_summary",
            "validation_headline"]
@@ -150,6 +150,8 @@ def _table() -> _Table:
         if unknown:
             raise _fail(where, f"conditions {unknown} are not project() inputs")
         options = {k: conditions.pop(k) for k in _OPTIONS if k in conditions}
+        if figure in _COMPONENT_FIGURES and not entry.get("component"):
+            raise _fail(where, f"figure {figure!r} needs a component")
         low, high, bound, text = _published(entry, figure, where)
         found.append(Check(source, figure, str(entry.get("mesh", "")), str(entry.get("component", "")), conditions,
                            options, low, high, bound, entry["unit"], text, str(entry.get("relative_to", "")),
@@ -188,6 +190,11 @@ def _latency_quantile(result: "MeshResult", q: float) -> tuple[float, float, flo
     return out[0], out[1], out[2]
 
 
+#: Figures computed for one component (a check of one of them names it).
+_COMPONENT_FIGURES = ("memory_per_instance", "cpu_per_instance", "cpu_per_1000_rps", "request_cpu", "request_memory",
+                      "replicas", "capacity_rps", "worker_threads")
+
+
 def _model(check: Check) -> tuple[float, float, float]:
     from .projection import project
 
@@ -196,7 +203,8 @@ def _model(check: Check) -> tuple[float, float, float]:
     versions = dict(n.split("@", 1) for n in names if "@" in n)
     result = project(meshes=meshes, versions=versions, **check.conditions, **check.options)
     mesh = result[result.meshes[0]]
-    comp = mesh.components[check.component] if check.component else None
+    component = mesh.components.get(check.component)
+    comp = cast("ComponentResult", component)  # the figures that use it name a component (checked on load)
     figure = check.figure
     if figure == "memory_per_instance":
         return _band(comp.memory_per_instance.magnitudes())
@@ -212,7 +220,7 @@ def _model(check: Check) -> tuple[float, float, float]:
         base = idle_comp.cpu_per_instance.magnitudes()
         return _band(tuple((b - a) * 1000.0 / load for a, b in zip(base, busy)))
     if figure in ("memory", "cpu"):
-        return _band(getattr(comp if comp is not None else mesh, figure).magnitudes())
+        return _band(getattr(component if component is not None else mesh, figure).magnitudes())
     if figure in ("latency_p50", "latency_p99"):
         return _band(getattr(mesh, figure).magnitudes())
     if figure == "latency_p90":
@@ -225,7 +233,7 @@ def _model(check: Check) -> tuple[float, float, float]:
         count = float(comp.instances)
         return _band(tuple(r / count for r in reserved))
     if figure in ("reserved_cpu", "reserved_memory"):
-        return _band(getattr(comp if comp is not None else mesh, figure).magnitudes())
+        return _band(getattr(component if component is not None else mesh, figure).magnitudes())
     if figure == "replicas":
         count = float(comp.instances)
         return count, count, count

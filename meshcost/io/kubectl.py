@@ -573,7 +573,9 @@ def _build(objects: list, skipped: Counter, labels: tuple[str, ...]) -> Inventor
         ns_labels = namespace_labels.get(namespace, {}) if namespace is not None else {}
         meta_path = "metadata" if kind == "Pod" else "spec.template.metadata"
         mode, proxy, native, pod_cpu, pod_memory = _pod(spec, pod_meta, ns_labels, loc, path, meta_path)
-        workloads.append(Workload(kind, namespace, name, replicas, mode, *proxy, native, pod_cpu, pod_memory))
+        cpu_request, memory_request, cpu_limit, memory_limit = proxy
+        workloads.append(Workload(kind, namespace, name, replicas, mode, cpu_request, memory_request, cpu_limit,
+                                  memory_limit, native, pod_cpu, pod_memory))
 
     meshed = dict.fromkeys(MODES, 0)
     for workload in workloads:

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .prices import _find_node_row
-from ..scenario import broadcast_shape, first_where
+from ..checks import broadcast_shape, first_where
 from ..units import is_quantity, strip, ureg
 
 __all__ = [

@@ -42,7 +42,7 @@ from ..errors import (
     UnknownNameError,
     describe_value,
 )
-from ..scenario import broadcast_shape, first_where
+from ..checks import broadcast_shape, first_where
 from ..units import is_quantity, strip, ureg
 
 __all__ = [

@@ -339,7 +339,8 @@ class MeshProfile:
         if resource in ("latency_p50", "latency_p99"):
             if getattr(comp, resource) is None:
                 raise UnknownNameError(f"component {component!r} has no {resource}")
-            new_comp = replace(comp, **{resource: coefficient})
+            new_comp = (replace(comp, latency_p50=coefficient) if resource == "latency_p50"
+                        else replace(comp, latency_p99=coefficient))
         elif resource in ("memory", "cpu"):
             terms = list(getattr(comp, resource))
             index = [i for i, t in enumerate(terms) if t.driver == driver]
@@ -347,7 +348,7 @@ class MeshProfile:
                 raise UnknownNameError(f"component {component!r} has no {resource} term with driver {driver!r}; "
                                        f"it has {[t.driver for t in terms]}")
             terms[index[0]] = replace(terms[index[0]], coefficient=coefficient)
-            new_comp = replace(comp, **{resource: tuple(terms)})
+            new_comp = replace(comp, memory=tuple(terms)) if resource == "memory" else replace(comp, cpu=tuple(terms))
         else:
             raise UnknownNameError(f"resource {resource!r} is not one of {list(_KIND_OF_RESOURCE)}")
         return replace(self, components=tuple(new_comp if c.name == component else c for c in self.components))
@@ -589,8 +590,10 @@ def _component(table: Any, where: str) -> ComponentProfile:
             raise _fail(where, "gives latency but no 'workers' (proxy worker threads, for latency under load)")
         if traffic == "none":
             raise _fail(where, "gives latency but traffic = 'none'; latency needs a component on the request path")
+        p99 = latency["latency_p99"]
+        assert p99 is not None
         for band in range(3):
-            if latency["latency_p50"].values[band] > latency["latency_p99"].values[band]:
+            if latency["latency_p50"].values[band] > p99.values[band]:
                 raise _fail(where, "latency_p50 exceeds latency_p99; a median cannot exceed the 99th percentile")
     resources = _resources(table["resources"], where) if "resources" in table else ()
     if instances == "control-plane":
@@ -620,8 +623,10 @@ def _component(table: Any, where: str) -> ComponentProfile:
         memory=memory,
         cpu=cpu,
         measured=measured,
-        **timing,
-        **latency,
+        reconnect_seconds=timing["reconnect_seconds"],
+        debounce_seconds=timing["debounce_seconds"],
+        latency_p50=latency["latency_p50"],
+        latency_p99=latency["latency_p99"],
     )
 
 
