@@ -16,7 +16,7 @@ import numpy as np
 from .checks import fail, numbers_array, whole_number
 from .errors import InputTypeError, MeshcostError
 from .figures import input_names
-from .io._files import atomic_writer
+from .io.files import atomic_writer
 from .projection import project
 
 if TYPE_CHECKING:  # pragma: no cover

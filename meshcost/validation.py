@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Mapping, cast
 
 import numpy as np
 
-from .reference._data import data_path
+from .reference.data import data_path
 from .errors import DataFileError
 from .latency import normal_ppf
 from .reference.sources import all_sources

@@ -39,7 +39,7 @@ def test_wheel_installs_and_projects_outside_the_repository(tmp_path):
     venv.create(env_dir, with_pip=True)
     python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheels[0])], check=True)
-    code = ("import meshcost, meshcost.reference._data as d; "
+    code = ("import meshcost, meshcost.reference.data as d; "
             "assert 'site-packages' in str(d.data_dir()), d.data_dir(); "
             "r = meshcost.project(nodes=500, sidecars=5000); "
             "print(r['linkerd'].memory.typical.to('GiB')); print(len(meshcost.sources_frame()))")

@@ -1,7 +1,7 @@
 """Readers: what a cluster and its monitoring export, as meshcost inputs.
 
 Every reader follows one contract, ``read_<source>(filename_or_buffer, ...)``: a path or an open
-file (text or binary), read through :func:`meshcost.io._files.read_text` (bounded size, UTF-8,
+file (text or binary), read through :func:`meshcost.io.files.read_text` (bounded size, UTF-8,
 errors naming the file, line and field).
 
 - :mod:`meshcost.io.kubectl`: ``kubectl get ... -o json`` exports and YAML manifests

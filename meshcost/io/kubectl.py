@@ -47,7 +47,7 @@ from typing import Any
 
 
 from ..errors import DataFileError, InputTypeError, InputValueError, describe_value
-from ._files import is_file_source, read_text
+from .files import is_file_source, read_text
 from .quantity import parse_cpu, parse_memory
 
 __all__ = [

@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import DataFileError, InputTypeError, InputValueError, UnitMismatchError, describe_value
 from ..units import parse_unit, ureg
 from . import CPU, LOAD, MEMORY
-from ._files import MAX_INPUT_BYTES, read_text
+from .files import MAX_INPUT_BYTES, read_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

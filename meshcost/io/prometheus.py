@@ -39,7 +39,7 @@ import numpy as np
 from ..errors import DataFileError, InputTypeError, InputValueError, describe_value
 from . import CPU, LOAD, MEMORY
 from ..units import strip, ureg
-from ._files import MAX_INPUT_BYTES, is_file_source, read_text
+from .files import MAX_INPUT_BYTES, is_file_source, read_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputTypeError, InputValueError, UnknownNameError, describe_value
-from .prices import _find_node_row
+from .prices import node_price_row
 from ..checks import broadcast_shape, first_where
 from ..units import is_quantity, strip, ureg
 
@@ -611,7 +611,7 @@ def node_shape(
     NodeShape
         vCPUs and memory [GiB] from the sheet, with the provider's default max pods.
     """
-    row = _find_node_row(instance_type, region, None)
+    row = node_price_row(instance_type, region, None)
     chosen = _CLOUD_TO_PROVIDER.get(row.provider, "generic") if provider is None else _provider(provider)
     if max_pods is None:
         max_pods = default_max_pods(chosen, instance_type, cni=cni, prefix_delegation=prefix_delegation)

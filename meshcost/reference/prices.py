@@ -33,7 +33,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ._data import data_path
+from .data import data_path
 from ..errors import (
     DataFileError,
     InputTypeError,
@@ -56,6 +56,7 @@ __all__ = [
     "currency_unit",
     "as_money",
     "price_rows",
+    "node_price_row",
     "price_sheet",
     "instance_types",
     "unit_families",
@@ -346,7 +347,8 @@ def _pick(rows: list[PriceRow], region: str | None, what: str) -> PriceRow:
     return rows[0]
 
 
-def _find_node_row(instance_type: str, region: str | None, path: str | Path | None) -> PriceRow:
+def node_price_row(instance_type: str, region: str | None = None, path: str | Path | None = None) -> PriceRow:
+    """The price sheet's row for one machine type (in ``region`` when it has several)."""
     if not isinstance(instance_type, str):
         raise InputTypeError(f"instance_type: got {describe_value(instance_type)}; expected a machine type name")
     rows = price_rows(path)
@@ -617,7 +619,7 @@ class PriceSheet:
         Unit prices are derived with :func:`unit_prices_from_node` (``cpu_share``).
         Unknown types raise :class:`UnknownNameError` listing the known ones.
         """
-        row = _find_node_row(instance_type, region, path)
+        row = node_price_row(instance_type, region, path)
         return cls._from_node_row(row, cpu_share=cpu_share, hours_per_month=hours_per_month)
 
     @classmethod

@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ._data import data_dir
+from .data import data_dir
 from ..errors import DataFileError, MeshcostError, UnknownNameError
 from .sources import all_sources
 from ..units import CANONICAL_UNIT, unit_is, ureg

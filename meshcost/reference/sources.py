@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ._data import data_path
+from .data import data_path
 from ..errors import DataFileError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -12,7 +12,7 @@ import meshcost
 from meshcost.reference.profiles import BASES, builtin_profiles, load_profile, profile_from_dict
 from meshcost.reference.sources import all_sources
 
-DATA = Path(__file__).resolve().parent.parent / "meshcost" / "data"
+DATA = Path(__file__).resolve().parents[2] / "meshcost" / "data"
 
 
 def test_every_builtin_coefficient_has_provenance():

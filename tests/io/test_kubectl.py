@@ -14,7 +14,7 @@ import meshcost
 from meshcost.errors import DataFileError, InputTypeError, InputValueError
 from meshcost.io.kubectl import MODES, Inventory, Workload, read_inventories, read_inventory
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MANIFESTS = FIXTURES / "manifests"
 CLUSTER = FIXTURES / "kubectl-cluster.json"
 STORE = FIXTURES / "store-manifests.yaml"

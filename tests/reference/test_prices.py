@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import meshcost.reference._data as data_module
+import meshcost.reference.data as data_module
 from meshcost.errors import (
     DataFileError,
     InputTypeError,
@@ -41,7 +41,7 @@ from meshcost.reference.prices import (
 )
 from meshcost.units import ureg
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = Path("/work/shared/reference/prices.csv")
 PROFILE = settings(derandomize=True, max_examples=60, deadline=None, database=None)
 approx = pytest.approx
