@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
     from .reference.nodes import NodeShape, node_shape
     from .reference.prices import PriceSheet, price_sheet
     from .reference.sources import Source, get_source, sources_frame
-    from .sweep import sweep
+    from .sweeps import sweep
     from .validation import validate
 
 __version__ = "0.2.0"
@@ -65,7 +65,7 @@ _LAZY = {
     "NodeShape": ".reference.nodes", "node_shape": ".reference.nodes",
     "PriceSheet": ".reference.prices", "price_sheet": ".reference.prices",
     "Source": ".reference.sources", "get_source": ".reference.sources", "sources_frame": ".reference.sources",
-    "sweep": ".sweep",
+    "sweep": ".sweeps",
     "validate": ".validation",
 }
 #: Names that used to be top-level, with their new home (deprecated, removed in 0.3).

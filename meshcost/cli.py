@@ -278,16 +278,20 @@ def build_parser() -> argparse.ArgumentParser:
     project.set_defaults(func=_cmd_project)
 
     sweep = commands.add_parser(
-        "sweep", help="project a grid of scenarios to CSV", epilog=_SWEEP_EPILOG, formatter_class=formatter,
+        "sweep", help="project a grid of scenarios to CSV or Parquet", epilog=_SWEEP_EPILOG, formatter_class=formatter,
         allow_abbrev=False,
-        description="Project every combination of the given input values and write the results as CSV.")
+        description="Project every combination of the given input values and write the results as CSV "
+                    "(or Parquet).")
     _add_scenario_options(sweep, parse_values, sweep=True)
     _add_mesh_options(sweep)
     _add_money_options(sweep)
     _add_sampling_options(sweep)
     out = sweep.add_argument_group("output")
-    out.add_argument("--output", "-o", default="-", metavar="FILE.csv",
-                     help="CSV file to write (default '-', standard output)")
+    out.add_argument("--output", "-o", default="-", metavar="FILE",
+                     help="file to write (default '-', standard output); replaced only when the sweep succeeds")
+    out.add_argument("--format", choices=("csv", "parquet"), default=None,
+                     help="file format (default: parquet for FILE.parquet or FILE.pq, else csv; "
+                          "parquet needs pyarrow and a file)")
     out.add_argument("--totals", action="store_true",
                      help="one row per scenario x mesh (Projection.mesh_frame, with Monte Carlo percentiles) "
                           "instead of one per scenario x mesh x component (Projection.to_frame)")
@@ -410,7 +414,7 @@ def _is_tty(stream: IO[str]) -> bool:
 
 
 def _cmd_sweep(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from .sweep import sweep
+    from .sweeps import sweep
 
     if args.nodes is None:
         raise _UsageError("the following arguments are required: --nodes")
@@ -418,12 +422,14 @@ def _cmd_sweep(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         raise _UsageError("one of the arguments --sidecars --sidecars-per-node is required")
     inputs = {name: getattr(args, name) for name in ("nodes", "sidecars", *_OPTIONAL_INPUTS)
               if getattr(args, name) is not None}
+    if args.output == "-" and args.format == "parquet":
+        raise _UsageError("argument --format: parquet needs a file (--output FILE.parquet)")
     total = int(np.prod([np.size(v) for v in (*inputs.values(), args.sidecars_per_node) if v is not None]))
     bar = _Progress(total, err) if _is_tty(err) and (total > args.chunk_size or args.samples is not None) else None
     try:
         sweep(**inputs, sidecars_per_node=args.sidecars_per_node, **_mesh_kwargs(args), samples=args.samples,
               seed=args.seed, totals=args.totals, chunk_size=args.chunk_size,
-              output=out if args.output == "-" else args.output,
+              output=out if args.output == "-" else args.output, format=args.format,
               progress=None if bar is None else (lambda done, of: bar.update(done)))
     finally:
         if bar is not None:

@@ -206,6 +206,18 @@ def test_sweep_rows_and_numbers(capsys, tmp_path):
     assert_frames_equal(frame, expected)
 
 
+def test_sweep_to_parquet(capsys, tmp_path):
+    pytest.importorskip("pyarrow")
+    target = tmp_path / "sweep.parquet"
+    code, out, err = run(capsys, "sweep", "--nodes", "10,20,30", "--sidecars", "100", "--totals", "-o", str(target),
+                         "--chunk-size", "2")
+    assert code == 0 and out == "" and err == ""
+    frame = pd.read_parquet(target)
+    pd.testing.assert_frame_equal(frame, meshcost.sweep(nodes=[10, 20, 30], sidecars=100, totals=True))
+    code, out, err = run(capsys, "sweep", "--nodes", "10", "--sidecars", "100", "--format", "parquet")
+    assert code == 2 and "parquet needs a file" in err
+
+
 def test_sweep_grid_chunked_equals_unchunked(capsys, tmp_path):
     argv = ["sweep", "--nodes", "10,100,1000", "--sidecars", "100:1000:100", "--rps", "0,50000"]
     code, whole, _ = run(capsys, *argv)

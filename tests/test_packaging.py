@@ -28,6 +28,23 @@ def test_public_api_is_explicit():
     assert (ROOT / "meshcost" / "py.typed").exists()
 
 
+def test_importing_every_module_shadows_no_public_name():
+    """`import meshcost.x` sets the attribute `x` on the package: no module may share a public name."""
+    import importlib
+    import pkgutil
+    import types
+
+    import meshcost
+
+    for info in pkgutil.walk_packages(meshcost.__path__, "meshcost."):
+        if info.name.count(".") == 1 and info.name.rpartition(".")[2] in (
+                "__main__", "nodes", "quantity", "profiles", "sources", "prices", "inventory"):
+            continue  # the command line runs on import; deprecated aliases warn
+        importlib.import_module(info.name)
+    for name in meshcost.__all__:
+        assert not isinstance(getattr(meshcost, name), types.ModuleType), name
+
+
 @pytest.mark.slow
 def test_wheel_installs_and_projects_outside_the_repository(tmp_path):
     dist = tmp_path / "dist"

@@ -95,8 +95,8 @@ def read_text(source: Any, *, what: str, max_bytes: int = MAX_INPUT_BYTES) -> tu
 
 
 @contextlib.contextmanager
-def atomic_writer(target: Any, *, what: str = "the output") -> Iterator[IO[str]]:
-    """Open ``target`` for writing text so that it is replaced only when writing succeeds.
+def atomic_writer(target: Any, *, what: str = "the output", binary: bool = False) -> Iterator[IO[Any]]:
+    """Open ``target`` for writing (text, or bytes with ``binary``) so that it is replaced only when writing succeeds.
 
     A regular file (or a new one) is written to a temporary file beside it and renamed over
     it at the end; on any error the temporary file is removed and an existing file is left as
@@ -114,7 +114,7 @@ def atomic_writer(target: Any, *, what: str = "the output") -> Iterator[IO[str]]
     real = path.resolve()
     if real.exists() and not real.is_file():
         try:
-            handle = real.open("w", newline="", encoding="utf-8")
+            handle = real.open("wb") if binary else real.open("w", newline="", encoding="utf-8")
         except OSError as exc:
             raise DataFileError(f"output: cannot write {what} to {path} ({exc.strerror or exc})",
                                 parameter="output") from None
@@ -127,7 +127,7 @@ def atomic_writer(target: Any, *, what: str = "the output") -> Iterator[IO[str]]
         raise DataFileError(f"output: cannot write {what} to {path} ({exc.strerror or exc})",
                             parameter="output") from None
     try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline="", encoding="utf-8")) as handle:
             yield handle
         if real.exists():
             shutil.copymode(real, temp)

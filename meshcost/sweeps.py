@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .checks import fail, numbers_array, whole_number
-from .errors import InputTypeError, MeshcostError
+from .errors import InputTypeError, MeshcostError, MissingDependencyError
 from .figures import input_names
 from .io.files import atomic_writer
 from .projection import project
@@ -64,16 +64,20 @@ def _chunk_inputs(axes: list[tuple[str, np.ndarray]], fixed: dict[str, float], s
     return inputs
 
 
-def sweep(*, output: Any = None, totals: bool = False, chunk_size: int = DEFAULT_CHUNK_SCENARIOS,
-          progress: Callable[[int, int], None] | None = None, sidecars_per_node: Any = None,
-          **kwargs: Any) -> "pd.DataFrame | None":
+def sweep(*, output: Any = None, format: str | None = None, totals: bool = False,
+          chunk_size: int = DEFAULT_CHUNK_SCENARIOS, progress: Callable[[int, int], None] | None = None,
+          sidecars_per_node: Any = None, **kwargs: Any) -> "pd.DataFrame | None":
     """Project every combination of the given input values, in chunks.
 
     Parameters
     ----------
     output : str, Path, open file or None
-        Where to write the rows as CSV. None (default): return them as one DataFrame. A file
-        is replaced only when the whole sweep succeeds (an existing file is never lost).
+        Where to write the rows. None (default): return them as one DataFrame. A file is
+        replaced only when the whole sweep succeeds (an existing file is never lost).
+    format : {"csv", "parquet"}, optional
+        The file format; by default Parquet for a name ending in ``.parquet`` or ``.pq``, else
+        CSV. Parquet needs pyarrow (``pip install 'meshcost[parquet]'``) and is written one row
+        group per chunk.
     totals : bool
         One row per scenario x mesh (:meth:`~meshcost.Projection.mesh_frame`) instead of one
         per scenario x mesh x component (:meth:`~meshcost.Projection.to_frame`).
@@ -113,8 +117,11 @@ def sweep(*, output: Any = None, totals: bool = False, chunk_size: int = DEFAULT
     if kwargs.get("samples") is not None and kwargs.get("seed") is None:
         entropy = np.random.SeedSequence().entropy
         kwargs["seed"] = int(entropy) % 2**63 if isinstance(entropy, int) else 0  # one seed shared by every chunk
+    kind = _format(output, format)
+    writer = _ParquetChunks() if kind == "parquet" else None
     frames = []
-    with atomic_writer(output, what="the sweep's CSV") if output is not None else _no_file() as handle:
+    with (atomic_writer(output, what=f"the sweep's {kind}", binary=writer is not None)
+          if output is not None else _no_file()) as handle:
         for start in range(0, total, chunk):
             stop = min(start + chunk, total)
             inputs = _chunk_inputs(axes, fixed, start, stop)
@@ -134,13 +141,51 @@ def sweep(*, output: Any = None, totals: bool = False, chunk_size: int = DEFAULT
             frame["scenario"] += start
             if handle is None:
                 frames.append(frame)
+            elif writer is not None:
+                writer.write(handle, frame)
             else:
                 frame.to_csv(handle, index=False, header=start == 0)
             if progress is not None:
                 progress(stop, total)
+        if writer is not None:
+            writer.close()
     if output is not None:
         return None
     return pd.concat(frames, ignore_index=True)
+
+
+def _format(output: Any, format: str | None) -> str:
+    if format is None:
+        name = str(getattr(output, "name", output) or "")
+        return "parquet" if name.lower().endswith((".parquet", ".pq")) else "csv"
+    if format not in ("csv", "parquet"):
+        fail("format", format, "'csv' or 'parquet'")
+    return format
+
+
+class _ParquetChunks:
+    """Streams frames into one Parquet file, one row group per chunk (pyarrow, imported on use)."""
+
+    def __init__(self) -> None:
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise MissingDependencyError(
+                "format: got 'parquet'; expected pyarrow to be installed (pip install 'meshcost[parquet]')",
+                name="pyarrow") from None
+        self.pa, self.pq = pa, pq
+        self.writer: Any = None
+
+    def write(self, handle: Any, frame: "pd.DataFrame") -> None:
+        table = self.pa.Table.from_pandas(frame, preserve_index=False)
+        if self.writer is None:
+            self.writer = self.pq.ParquetWriter(handle, table.schema)
+        self.writer.write_table(table.cast(self.writer.schema))
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
 
 
 class _no_file:
