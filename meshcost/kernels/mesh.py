@@ -85,3 +85,8 @@ def add_money(figs: MeshFigures, profile: MeshProfile, scenario: Scenario, money
             figs.totals[fig.name] = _total([c[fig.name] for c in figs.components.values()], shape)
     figs.totals.update(mesh_money(figs.totals["billable_cpu"], figs.totals["billable_memory"], scenario.nodes,
                                   money.allocatable_cpu, money.allocatable_memory))
+    rightsized = {k: _total([c[f"rightsized_{k}"] for c in figs.components.values()], shape)
+                  for k in ("billable_cpu", "billable_memory")}
+    figs.totals["rightsized_extra_nodes"] = mesh_money(rightsized["billable_cpu"], rightsized["billable_memory"],
+                                                       scenario.nodes, money.allocatable_cpu,
+                                                       money.allocatable_memory)["extra_nodes"]

@@ -45,6 +45,7 @@ def component_money(use: Usage, request: tuple[float, float] | None, templated: 
     ``request`` is the per-instance (CPU [vCPU], memory [MiB]) the install reserves, or None to
     right-size each instance to its usage (CPU times ``skew`` for templated components: one
     template sizes every sidecar, DaemonSet pod or waypoint, so it must cover the busiest).
+    The ``rightsized_*`` entries are always the right-sized ones, whatever ``request`` is.
     """
     n = use.instances
     per_cpu = per_instance(use.cpu, n)
@@ -54,10 +55,9 @@ def component_money(use: Usage, request: tuple[float, float] | None, templated: 
         req_memory: np.ndarray | float = per_memory
     else:
         req_cpu, req_memory = request
-    billable_cpu = n * np.maximum(req_cpu, per_cpu)
-    if templated:  # a pod cannot use (or be billed for) more CPU than its node can give it
-        billable_cpu = np.minimum(billable_cpu, n * allocatable_cpu)
-    billable_memory = n * np.maximum(req_memory, per_memory)
+    billable_cpu, billable_memory = _billable(n, req_cpu, req_memory, per_cpu, per_memory, templated, allocatable_cpu)
+    rightsized_cpu, rightsized_memory = _billable(n, per_cpu * (skew if templated else 1.0), per_memory, per_cpu,
+                                                  per_memory, templated, allocatable_cpu)
     shape = np.shape(use.cpu)
     return {
         "reserved_cpu": np.broadcast_to(n * np.asarray(req_cpu), shape),
@@ -65,7 +65,19 @@ def component_money(use: Usage, request: tuple[float, float] | None, templated: 
         "billable_cpu": billable_cpu,
         "billable_memory": billable_memory,
         "cost": prices.monthly(billable_cpu, billable_memory),
+        "rightsized_billable_cpu": rightsized_cpu,
+        "rightsized_billable_memory": rightsized_memory,
+        "rightsized_cost": prices.monthly(rightsized_cpu, rightsized_memory),
     }
+
+
+def _billable(n: np.ndarray, req_cpu: np.ndarray | float, req_memory: np.ndarray | float, per_cpu: np.ndarray,
+              per_memory: np.ndarray, templated: bool, allocatable_cpu: float) -> tuple[np.ndarray, np.ndarray]:
+    """Billable CPU and memory of ``n`` instances: ``n x max(request, usage)``."""
+    billable_cpu = n * np.maximum(req_cpu, per_cpu)
+    if templated:  # a pod cannot use (or be billed for) more CPU than its node can give it
+        billable_cpu = np.minimum(billable_cpu, n * allocatable_cpu)
+    return billable_cpu, n * np.maximum(req_memory, per_memory)
 
 
 def mesh_money(billable_cpu: np.ndarray, billable_memory: np.ndarray, nodes: np.ndarray, allocatable_cpu: float,
