@@ -24,19 +24,3 @@ LOAD = "load [1/s]"
 CPU = "cpu [vCPU]"
 #: Column of the readers' frames: working-set memory of one proxy [MiB].
 MEMORY = "memory [MiB]"
-
-#: The PromQL to export, per mesh (``NS``: your namespace). See the module docstring.
-PROMETHEUS_QUERIES: dict[str, dict[str, str]] = {
-    "istio-sidecar": {
-        "memory": 'container_memory_working_set_bytes{namespace="NS", container="istio-proxy"}',
-        "cpu": 'rate(container_cpu_usage_seconds_total{namespace="NS", container="istio-proxy"}[1m])',
-        "cpu_counter": 'container_cpu_usage_seconds_total{namespace="NS", container="istio-proxy"}',
-        "load": 'sum by (pod) (rate(istio_requests_total{namespace="NS"}[1m]))',
-    },
-    "linkerd": {
-        "memory": 'container_memory_working_set_bytes{namespace="NS", container="linkerd-proxy"}',
-        "cpu": 'rate(container_cpu_usage_seconds_total{namespace="NS", container="linkerd-proxy"}[1m])',
-        "cpu_counter": 'container_cpu_usage_seconds_total{namespace="NS", container="linkerd-proxy"}',
-        "load": 'sum by (pod) (rate(request_total{namespace="NS"}[1m]))',
-    },
-}

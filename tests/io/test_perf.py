@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from meshcost.errors import (
+    DataFileError,
+    InputTypeError,
+    InputValueError,
+    UnitMismatchError,
+)
 from meshcost.io import CPU, LOAD, MEMORY
 from meshcost.io.perf import read_perf_csv
-from meshcost.errors import DataFileError, InputTypeError, InputValueError, UnitMismatchError
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "calibration"
-MEMORY_MATRIX = FIXTURES / "prometheus-memory-matrix.json"
-CPU_RATE_MATRIX = FIXTURES / "prometheus-cpu-rate-matrix.json"
-CPU_COUNTER_MATRIX = FIXTURES / "prometheus-cpu-counter-matrix.json"
-LOAD_MATRIX = FIXTURES / "prometheus-load-matrix.json"
-MEMORY_VECTOR = FIXTURES / "prometheus-memory-vector.json"
-CPU_RATE_VECTOR = FIXTURES / "prometheus-cpu-rate-vector.json"
-LOAD_VECTOR = FIXTURES / "prometheus-load-vector.json"
-PERF_CSV = FIXTURES / "istio-perf-benchmark.csv"
-
-#: The parameters the matrix fixtures were drawn from (make_fixtures.TRUTH).
-TRUE_IDLE, TRUE_PER_1000, TRUE_MEMORY = 0.004, 0.22, 52.0
-CART = "cart-6f9d8c7b5-x2k4q"
-
-
-def _json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _write_json(tmp_path: Path, name: str, document: object) -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
-
-
-def _response(result_type: str, series: list[dict]) -> dict:
-    return {"status": "success", "data": {"resultType": result_type, "result": series}}
-
+from tests.calibration_samples import (
+    PERF_CSV,
+)
 
 # --------------------------------------------------------------------------- Istio perf CSV
 

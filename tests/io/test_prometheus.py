@@ -3,44 +3,36 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from meshcost.errors import (
+    DataFileError,
+    InputTypeError,
+    InputValueError,
+    UnitMismatchError,
+)
 from meshcost.io import CPU, LOAD, MEMORY
-from meshcost.io.prometheus import PROMETHEUS_QUERIES, read_prometheus, read_prometheus_series
-from meshcost.errors import DataFileError, InputTypeError, InputValueError, UnitMismatchError
+from meshcost.io.prometheus import (
+    PROMETHEUS_QUERIES,
+    read_prometheus,
+    read_prometheus_series,
+)
 from meshcost.units import ureg
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "calibration"
-MEMORY_MATRIX = FIXTURES / "prometheus-memory-matrix.json"
-CPU_RATE_MATRIX = FIXTURES / "prometheus-cpu-rate-matrix.json"
-CPU_COUNTER_MATRIX = FIXTURES / "prometheus-cpu-counter-matrix.json"
-LOAD_MATRIX = FIXTURES / "prometheus-load-matrix.json"
-MEMORY_VECTOR = FIXTURES / "prometheus-memory-vector.json"
-CPU_RATE_VECTOR = FIXTURES / "prometheus-cpu-rate-vector.json"
-LOAD_VECTOR = FIXTURES / "prometheus-load-vector.json"
-PERF_CSV = FIXTURES / "istio-perf-benchmark.csv"
-
-#: The parameters the matrix fixtures were drawn from (make_fixtures.TRUTH).
-TRUE_IDLE, TRUE_PER_1000, TRUE_MEMORY = 0.004, 0.22, 52.0
-CART = "cart-6f9d8c7b5-x2k4q"
-
-
-def _json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _write_json(tmp_path: Path, name: str, document: object) -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
-
-
-def _response(result_type: str, series: list[dict]) -> dict:
-    return {"status": "success", "data": {"resultType": result_type, "result": series}}
-
+from tests.calibration_samples import (
+    CART,
+    CPU_COUNTER_MATRIX,
+    CPU_RATE_MATRIX,
+    CPU_RATE_VECTOR,
+    LOAD_MATRIX,
+    LOAD_VECTOR,
+    MEMORY_MATRIX,
+    MEMORY_VECTOR,
+    read_json,
+    response,
+    write_json,
+)
 
 # --------------------------------------------------------------------------- Prometheus readers
 
@@ -64,15 +56,15 @@ def test_matrix_exports_join_on_pod_and_time():
         assert frame[column].dtype == np.float64
 
     # memory: bytes -> MiB with pint, exactly (a division by 2**20)
-    raw = _json(MEMORY_MATRIX)["data"]["result"]
+    raw = read_json(MEMORY_MATRIX)["data"]["result"]
     proxy = next(s for s in raw if s["metric"].get("container") == "istio-proxy" and s["metric"]["pod"] == CART)
     cart = frame[frame["pod"] == CART]
     assert cart[MEMORY].tolist() == [int(v) / 2**20 for _, v in proxy["values"]]
     assert cart[MEMORY].iloc[0] == float(ureg.Quantity(int(proxy["values"][0][1]), "B").m_as("MiB"))
     # CPU and load: as exported, matched by pod and timestamp
-    cpu = next(s for s in _json(CPU_RATE_MATRIX)["data"]["result"]
+    cpu = next(s for s in read_json(CPU_RATE_MATRIX)["data"]["result"]
                if s["metric"].get("container") == "istio-proxy" and s["metric"]["pod"] == CART)
-    load = next(s for s in _json(LOAD_MATRIX)["data"]["result"] if s["metric"]["pod"] == CART)
+    load = next(s for s in read_json(LOAD_MATRIX)["data"]["result"] if s["metric"]["pod"] == CART)
     assert cart[CPU].tolist() == [float(v) for _, v in cpu["values"]]
     assert cart[LOAD].tolist() == [float(v) for _, v in load["values"]]
     assert cart["timestamp"].tolist() == [t for t, _ in load["values"]]
@@ -89,7 +81,7 @@ def test_raw_cpu_counter_gives_the_rate_across_a_reset():
     np.testing.assert_array_equal(counted[MEMORY], later[MEMORY])
 
     # the cart proxy restarted: its counter drops between steps 6 and 7; the rate stays positive
-    raw = next(s for s in _json(CPU_COUNTER_MATRIX)["data"]["result"]
+    raw = next(s for s in read_json(CPU_COUNTER_MATRIX)["data"]["result"]
                if s["metric"]["pod"] == CART and s["metric"]["container"] == "istio-proxy")
     values = np.array([float(v) for _, v in raw["values"]])
     assert np.diff(values)[6] < 0
@@ -107,7 +99,7 @@ def test_vector_exports_join_on_pod():
     assert len(frame) == 6
     assert set(frame["container"]) == {"linkerd-proxy"}
     assert (frame["timestamp"] == 1717431000.25).all()
-    loads = {s["metric"]["pod"]: float(s["value"][1]) for s in _json(LOAD_VECTOR)["data"]["result"]}
+    loads = {s["metric"]["pod"]: float(s["value"][1]) for s in read_json(LOAD_VECTOR)["data"]["result"]}
     assert dict(zip(frame["pod"], frame[LOAD])) == loads
     assert frame[MEMORY].between(12, 16).all()  # the app container's ~85 MiB is not mixed in
 
@@ -157,9 +149,9 @@ def test_wrong_container_names_what_is_there():
 
 def test_series_without_container_label_are_taken_as_the_proxy(tmp_path):
     at = 1717431000
-    memory = _write_json(tmp_path, "m.json", _response("vector", [
+    memory = write_json(tmp_path, "m.json", response("vector", [
         {"metric": {"pod": f"p{i}"}, "value": [at, str((40 + i) * 2**20)]} for i in range(4)]))
-    cpu = _write_json(tmp_path, "c.json", _response("vector", [
+    cpu = write_json(tmp_path, "c.json", response("vector", [
         {"metric": {"pod": f"p{i}"}, "value": [at, str(0.01 * i)]} for i in range(4)]))
     frame = read_prometheus(memory, cpu, 100.0, container="my-proxy")
     assert frame[MEMORY].tolist() == [40.0, 41.0, 42.0, 43.0]
@@ -167,11 +159,11 @@ def test_series_without_container_label_are_taken_as_the_proxy(tmp_path):
 
 
 def test_duplicate_series_for_one_proxy(tmp_path):
-    document = _json(MEMORY_MATRIX)
+    document = read_json(MEMORY_MATRIX)
     twin = json.loads(json.dumps(document["data"]["result"][0]))
     twin["metric"]["id"] = "/another/cgroup"
     document["data"]["result"].append(twin)
-    path = _write_json(tmp_path, "dup.json", document)
+    path = write_json(tmp_path, "dup.json", document)
     last = len(document["data"]["result"]) - 1
     with pytest.raises(DataFileError, match=rf"dup.json: data.result\[0, {last}\] all give memory \[MiB\] for "
                                             rf"\{{pod=\"{CART}\"\}}.*sum by \(pod, container\)"):
@@ -179,20 +171,20 @@ def test_duplicate_series_for_one_proxy(tmp_path):
 
 
 def test_exports_that_do_not_overlap(tmp_path):
-    document = _json(LOAD_MATRIX)
+    document = read_json(LOAD_MATRIX)
     for series in document["data"]["result"]:
         series["values"] = [[t + 30, v] for t, v in series["values"]]
-    shifted = _write_json(tmp_path, "shifted-load.json", document)
+    shifted = write_json(tmp_path, "shifted-load.json", document)
     with pytest.raises(DataFileError, match="shifted-load.json: no load sample matches.*same start, end and step"):
         read_prometheus(MEMORY_MATRIX, CPU_RATE_MATRIX, shifted)
 
 
 def test_raw_counter_needs_a_range_query(tmp_path):
-    document = _response("vector", [
+    document = response("vector", [
         {"metric": {"__name__": "container_cpu_usage_seconds_total", "pod": "a", "container": "istio-proxy"},
          "value": [1717431000, "1234.5"]}])
-    path = _write_json(tmp_path, "counter-vector.json", document)
-    memory = _write_json(tmp_path, "m.json", _response("vector", [
+    path = write_json(tmp_path, "counter-vector.json", document)
+    memory = write_json(tmp_path, "m.json", response("vector", [
         {"metric": {"pod": "a", "container": "istio-proxy"}, "value": [1717431000, "1048576"]}]))
     with pytest.raises(DataFileError, match="counter-vector.json: a raw container_cpu_usage_seconds_total counter "
                                             "needs a range query"):
@@ -210,19 +202,19 @@ BAD_EXPORTS = [
      "status is 'error' \\(bad_data: parse error at char 7\\); expected 'success'"),
     ({"status": "success", "data": {"resultType": "scalar", "result": [1717431000, "1"]}},
      "data.resultType is 'scalar'; expected 'matrix'.*or 'vector'"),
-    (_response("matrix", []), "data.result is empty; the query matched no series"),
-    (_response("matrix", [_series([[1, "1"]]), _series([[1, "2"], [2, "abc"]])]),
+    (response("matrix", []), "data.result is empty; the query matched no series"),
+    (response("matrix", [_series([[1, "1"]]), _series([[1, "2"], [2, "abc"]])]),
      r"data.result\[1\] \{pod=\"a\", container=\"istio-proxy\"\} values\[1\]: value 'abc' is not a number"),
-    (_response("matrix", [_series([[1, "NaN"]])]), r"data.result\[0\].*values\[0\]: value 'NaN' is not finite"),
-    (_response("matrix", [_series([[1, True]])]), r"data.result\[0\] .* values\[0\]: value True is not a number"),
-    (_response("matrix", [_series([[1, "1"], [1, "2"]])]),
+    (response("matrix", [_series([[1, "NaN"]])]), r"data.result\[0\].*values\[0\]: value 'NaN' is not finite"),
+    (response("matrix", [_series([[1, True]])]), r"data.result\[0\] .* values\[0\]: value True is not a number"),
+    (response("matrix", [_series([[1, "1"], [1, "2"]])]),
      r"data.result\[0\] .* values\[1\]: timestamp 1.0 does not follow 1.0"),
-    (_response("matrix", [_series([[1, "1", 3]])]),
+    (response("matrix", [_series([[1, "1", 3]])]),
      r"data.result\[0\] .* values\[0\]: got \[1, '1', 3\]; expected a \[timestamp"),
-    (_response("matrix", [_series([["yesterday", "1"]])]),
+    (response("matrix", [_series([["yesterday", "1"]])]),
      r"data.result\[0\] .* values\[0\]: timestamp 'yesterday' is not a number"),
-    (_response("matrix", [{"metric": {"pod": "a"}, "value": [1, "1"]}]), r"data.result\[0\].*field 'values'"),
-    (_response("vector", [{"metric": {"pod": 3}, "value": [1, "1"]}]), r"data.result\[0\]: field 'metric'"),
+    (response("matrix", [{"metric": {"pod": "a"}, "value": [1, "1"]}]), r"data.result\[0\].*field 'values'"),
+    (response("vector", [{"metric": {"pod": 3}, "value": [1, "1"]}]), r"data.result\[0\]: field 'metric'"),
     ({"status": "success", "data": None}, "field 'data' is None"),
 ]
 
@@ -236,8 +228,8 @@ def test_malformed_prometheus_files_name_file_and_position(tmp_path, content, wo
 
 
 def test_negative_samples_and_missing_files(tmp_path):
-    memory = _write_json(tmp_path, "m.json", _response("matrix", [_series([[1, "1048576"], [2, "-5"]])]))
-    cpu = _write_json(tmp_path, "c.json", _response("matrix", [_series([[1, "0.1"], [2, "0.2"]])]))
+    memory = write_json(tmp_path, "m.json", response("matrix", [_series([[1, "1048576"], [2, "-5"]])]))
+    cpu = write_json(tmp_path, "c.json", response("matrix", [_series([[1, "0.1"], [2, "0.2"]])]))
     with pytest.raises(DataFileError, match=r"m.json: data.result\[0\].*values\[1\]: memory \[MiB\] .* is negative"):
         read_prometheus(memory, cpu, 1.0)
     with pytest.raises(DataFileError, match="nowhere.json: no such file"):
