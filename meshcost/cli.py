@@ -214,7 +214,12 @@ def _add_money_options(parser: argparse.ArgumentParser) -> None:
                             "Standard_D4s_v5 (default e2-standard-4 on GKE)")
     group.add_argument("--prices", default=None, metavar="SHEET",
                        help="prices: a machine type or provider from the shipped sheet, e2/n2 unit prices, "
-                            "or a CSV file in the shape of data/prices.csv (default: the node's)")
+                            "or a CSV file in the shape of meshcost/data/prices.csv (default: the node's)")
+    group.add_argument("--billing", choices=("resources", "nodes"), default="resources",
+                       help="cost of the billable CPU and memory at unit prices (resources), or of whole extra "
+                            "nodes at the node price (nodes); default resources")
+    group.add_argument("--hours-per-month", type=float, default=None, metavar="H",
+                       help="hours in a billed month (default the price sheet's, 730 = 8760 / 12; GCE uses 720)")
     group.add_argument("--install", action="append", type=_mesh_version, metavar="MESH=PROFILE", dest="install",
                        help="install profile whose requests are reserved (repeatable), e.g. linkerd=ha, "
                             "istio-sidecar=demo (default: default)")
@@ -338,13 +343,8 @@ def _mesh_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     versions = dict(args.versions) if args.versions else None
     kwargs: dict[str, Any] = {"meshes": args.meshes, "versions": versions}
     if getattr(args, "sizing", None) is not None:
-        prices: Any = args.prices
-        if prices is not None and prices.lower().endswith(".csv"):
-            from .reference.prices import PriceSheet
-
-            prices = PriceSheet.from_csv(prices)
         kwargs.update(install=dict(args.install) if args.install else None, sizing=args.sizing, skew=args.skew,
-                      prices=prices)
+                      prices=args.prices, billing=args.billing, hours_per_month=args.hours_per_month)
         if args.node is not None:
             kwargs["node"] = args.node
     return kwargs
@@ -524,7 +524,8 @@ _OPTION_OF = {
     **{i.name: i.option for i in INPUTS},
     "meshes": "--mesh", "versions": "--version", "samples": "--samples", "seed": "--seed", "output": "--output",
     "sidecars_per_node": "--sidecars-per-node", "chunk_size": "--chunk-size", "node": "--node",
-    "prices": "--prices", "install": "--install", "sizing": "--sizing", "skew": "--skew",
+    "prices": "--prices", "install": "--install", "sizing": "--sizing", "skew": "--skew", "billing": "--billing",
+    "hours_per_month": "--hours-per-month",
 }
 
 

@@ -24,26 +24,30 @@ default: 8760 / 12).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Mapping
 
 import numpy as np
 
-from .checks import numbers_array
+from .checks import choice, fail, numbers_array
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .kernels.mesh import MoneyInputs
 from .kernels.money import Prices, pod_request
 from .kernels.usage import per_instance
 from .reference.nodes import NodeShape, node_shape
-from .reference.prices import PriceSheet, price_sheet, unit_prices_from_node
+from .reference.prices import MAX_HOURS_PER_MONTH, PriceSheet, price_sheet, unit_prices_from_node
 from .reference.profiles import ComponentProfile, MeshProfile, Replicas, Resources, split_mesh_key
 from .io.quantity import parse_cpu, parse_memory
 
-__all__ = ["SIZINGS", "DEFAULT_NODE", "DEFAULT_PRICES", "CostSettings", "make_cost_settings", "component_requests",
+__all__ = ["SIZINGS", "BILLINGS", "DEFAULT_NODE", "DEFAULT_PRICES", "CostSettings", "make_cost_settings", "component_requests",
            "parse_install", "parse_requests", "money_inputs", "check_fits"]
 
 SIZINGS = ("chart", "usage")
+#: How money is counted: unit prices x billable resources (OpenCost's allocation), or whole extra
+#: nodes x the node price (what a cluster autoscaler adds and a cloud bill shows).
+BILLINGS = ("resources", "nodes")
 
 DEFAULT_NODE = "e2-standard-4"
 DEFAULT_PRICES = "e2"
@@ -61,6 +65,7 @@ class CostSettings:
     allocatable_cpu: float
     allocatable_memory: float
     prices: PriceSheet
+    billing: str = "resources"
 
     @property
     def currency(self) -> str:
@@ -73,9 +78,24 @@ class CostSettings:
         sheet = self.prices
         if sheet.has_unit_prices:
             assert sheet.vcpu_price_per_hour is not None and sheet.gib_price_per_hour is not None
-            return Prices(float(sheet.vcpu_price_per_hour), float(sheet.gib_price_per_hour), sheet.hours_per_month)
+            return Prices(float(sheet.vcpu_price_per_hour), float(sheet.gib_price_per_hour), sheet.hours_per_month,
+                          self.node_price_per_hour)
         cpu, gib = unit_prices_from_node(sheet.price_per_hour, sheet.vcpu, sheet.memory_gib)
-        return Prices(float(cpu), float(gib), sheet.hours_per_month)
+        return Prices(float(cpu), float(gib), sheet.hours_per_month, self.node_price_per_hour)
+
+    @property
+    def node_price_per_hour(self) -> float:
+        """One node of :attr:`node`'s shape for an hour [currency]: the sheet's node price when it
+        prices that shape, else its unit prices times the node's vCPU and GiB."""
+        sheet, node = self.prices, self.node
+        if sheet.price_per_hour is not None and sheet.vcpu == node.vcpu and sheet.memory_gib == node.memory_gib:
+            return float(sheet.price_per_hour)
+        if sheet.has_unit_prices:
+            assert sheet.vcpu_price_per_hour is not None and sheet.gib_price_per_hour is not None
+            cpu, gib = float(sheet.vcpu_price_per_hour), float(sheet.gib_price_per_hour)
+        else:
+            cpu, gib = (float(v) for v in unit_prices_from_node(sheet.price_per_hour, sheet.vcpu, sheet.memory_gib))
+        return cpu * node.vcpu + gib * node.memory_gib
 
     def monthly(self, cpu: np.ndarray, memory: np.ndarray) -> np.ndarray:
         """Cost of CPU [vCPU] and memory [MiB] for one month [currency]."""
@@ -115,13 +135,15 @@ def _prices(prices: Any, node: NodeShape) -> PriceSheet:
                                   "(a PriceSheet, a machine type, 'e2', or a dict)")
     elif isinstance(prices, PriceSheet):
         sheet = prices
+    elif isinstance(prices, os.PathLike) or (isinstance(prices, str) and prices.lower().endswith(".csv")):
+        sheet = PriceSheet.from_csv(prices)
     elif isinstance(prices, str):
         sheet = _named_prices(prices)
     elif isinstance(prices, Mapping):
         sheet = PriceSheet.from_dict(prices)
     else:
         raise InputTypeError(f"prices: got {describe_value(prices)}; expected a PriceSheet, a machine type, "
-                             "a provider, 'e2'/'n2', or a dict")
+                             "a provider, 'e2'/'n2', a dict, or the path of a CSV price sheet")
     if not sheet.has_unit_prices:
         if sheet.price_per_hour is not None and sheet.vcpu and sheet.memory_gib:
             return sheet  # PriceSheet derives unit prices from a node price when it knows the shape
@@ -132,11 +154,11 @@ def _prices(prices: Any, node: NodeShape) -> PriceSheet:
 
 def make_cost_settings(profiles: list[MeshProfile], shape: tuple[int, ...], *, install: Any = None,
                        requests: Any = None, sizing: str = "chart", skew: Any = 1.0, node: Any = DEFAULT_NODE,
-                       prices: Any = None) -> CostSettings:
+                       prices: Any = None, billing: str = "resources",
+                       hours_per_month: Any = None) -> CostSettings:
     """Validate the money inputs of :func:`meshcost.project`."""
-    if not isinstance(sizing, str) or sizing not in SIZINGS:
-        raise InputValueError(f"sizing: got {describe_value(sizing)}; expected one of {list(SIZINGS)}",
-                              parameter="sizing", value=describe_value(sizing), expected=str(list(SIZINGS)))
+    choice(sizing, "sizing", SIZINGS)
+    choice(billing, "billing", BILLINGS)
     skew_array = numbers_array(skew, "skew", "fraction", minimum=1.0,
                                expected="numbers >= 1 (the busiest instance's CPU over the average)")
     try:
@@ -151,9 +173,21 @@ def make_cost_settings(profiles: list[MeshProfile], shape: tuple[int, ...], *, i
     if alloc_cpu <= 0 or alloc_memory <= 0:
         raise InputValueError(f"node: {shape_node.name or shape_node} has no allocatable capacity left "
                               f"({alloc_cpu:g} vCPU, {alloc_memory:g} MiB)")
+    sheet = _prices(prices, shape_node)
+    if hours_per_month is not None:
+        sheet = replace(sheet, hours_per_month=_hours(hours_per_month))
     return CostSettings(parse_install(install, profiles), parse_requests(requests, profiles), sizing,
-                        skew_array, shape_node, alloc_cpu, alloc_memory, _prices(prices, shape_node))
+                        skew_array, shape_node, alloc_cpu, alloc_memory, sheet, billing)
 
+
+
+def _hours(value: Any) -> float:
+    expected = f"one number of hours in (0, {MAX_HOURS_PER_MONTH:g}] (730 = 8760 / 12; 720 = 24 x 30)"
+    hours = numbers_array(value, "hours_per_month", "count", above=0.0, maximum=MAX_HOURS_PER_MONTH,
+                          expected=expected)
+    if hours.ndim:
+        fail("hours_per_month", value, expected, error=InputTypeError)
+    return float(hours)
 
 
 def component_requests(comp: ComponentProfile, install: str,
@@ -196,7 +230,7 @@ def money_inputs(profile: MeshProfile, settings: CostSettings) -> MoneyInputs:
         else:
             requests[comp.name] = component_requests(comp, install, settings.requests.get((profile.name, comp.name)))
     return MoneyInputs(requests, settings.skew, settings.allocatable_cpu, settings.allocatable_memory,
-                       settings.unit_prices)
+                       settings.unit_prices, settings.billing)
 
 
 def check_fits(mesh: str, component: str, instances: np.ndarray, cpu: np.ndarray, memory: np.ndarray,

@@ -27,6 +27,8 @@ class Money:
     skew: Any = 1.0
     node: Any = DEFAULT_NODE
     prices: Any = None
+    billing: str = "resources"
+    hours_per_month: Any = None
 
 
 @dataclass(frozen=True)

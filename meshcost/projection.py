@@ -157,6 +157,8 @@ def project(
     skew: Any = 1.0,
     node: Any = DEFAULT_NODE,
     prices: Any = None,
+    billing: str = "resources",
+    hours_per_month: Any = None,
     money: Any = None,
     uncertainty: Any = None,
 ) -> Projection:
@@ -232,12 +234,21 @@ def project(
         DaemonSet pod) [>= 1]. Default 1.
     node : str or NodeShape
         Node type for allocatable capacity and extra nodes. Default GKE ``e2-standard-4``.
-    prices : PriceSheet, str or dict, optional
+    prices : PriceSheet, str, path or dict, optional
         Prices: a machine type or provider from the shipped sheet, ``"e2"``/``"n2"`` unit
-        prices, a ``PriceSheet`` or a dict. Default: Google's E2 unit prices for e2 nodes,
-        else the node's own price.
+        prices, a ``PriceSheet``, a dict of its fields, or the path of a CSV price sheet
+        (``PriceSheet.from_csv``). Default: Google's E2 unit prices for e2 nodes, else the
+        node's own price.
+    billing : {"resources", "nodes"}
+        ``"resources"``: the billable CPU and memory at unit prices (how a cost-allocation tool
+        charges a workload); ``"nodes"``: whole extra nodes at the node price (what a cluster
+        autoscaler adds). Default ``"resources"``.
+    hours_per_month : float, optional
+        Hours in a billed month, in (0, 744]. Default the price sheet's (730 = 8760 / 12);
+        720 = 24 x 30 is GCE's.
     money : meshcost.Money, optional
-        ``install``, ``requests``, ``sizing``, ``skew``, ``node`` and ``prices`` as one object.
+        ``install``, ``requests``, ``sizing``, ``skew``, ``node``, ``prices``, ``billing`` and
+        ``hours_per_month`` as one object.
     uncertainty : meshcost.Uncertainty, optional
         ``samples``, ``seed``, ``percentiles``, ``chunk_values`` and ``progress`` as one object.
 
@@ -248,9 +259,8 @@ def project(
         ``.latency_p50`` / ``.latency_p99`` (ms per hop), ``r.to_frame()``, ``print(r)``.
     """
     settings = merge(money, Money, "money", {"install": install, "requests": requests, "sizing": sizing,
-                                             "skew": skew, "node": node, "prices": prices})
-    install, requests, sizing, skew, node, prices = (settings[k] for k in ("install", "requests", "sizing", "skew",
-                                                                          "node", "prices"))
+                                             "skew": skew, "node": node, "prices": prices, "billing": billing,
+                                             "hours_per_month": hours_per_month})
     sampling = merge(uncertainty, Uncertainty, "uncertainty", {"samples": samples, "seed": seed,
                                                                "percentiles": percentiles,
                                                                "chunk_values": chunk_values, "progress": progress})
@@ -261,8 +271,7 @@ def project(
     extra = tuple(a.shape[1:] for by_key in parsed.values() for a in by_key.values())
     scenario = make_scenario(nodes, sidecars, services, visible_services, rps, waypoints, l7_share,
                              ports_per_service, tcp_share, subsets_per_service, churn, extra_shapes=extra)
-    cost_settings = make_cost_settings(profiles, scenario.shape, install=install, requests=requests,
-                                       sizing=sizing, skew=skew, node=node, prices=prices)
+    cost_settings = make_cost_settings(profiles, scenario.shape, **settings)
     if samples is not None:
         samples, seed, pct = check_samples(samples, seed, percentiles)
         chunk_values = whole_number(chunk_values, "chunk_values", minimum=1)

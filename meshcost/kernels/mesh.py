@@ -14,7 +14,7 @@ import numpy as np
 
 from ..figures import figures
 from ..reference.profiles import TEMPLATED_RULES, MeshProfile
-from .money import Prices, component_money, mesh_money
+from .money import Prices, component_money, mesh_money, node_costs
 from .scenario import Scenario
 from .usage import Setup, Usage, Values, component_latency, usage
 
@@ -27,7 +27,9 @@ class MoneyInputs:
 
     ``requests``: per component, the per-instance (CPU [vCPU], memory [MiB]) the install
     reserves, or None to right-size to usage; ``skew``: the busiest instance's CPU over the
-    average (scenario-shaped); the node's allocatable CPU [vCPU] and memory [MiB]; prices.
+    average (scenario-shaped); the node's allocatable CPU [vCPU] and memory [MiB]; prices;
+    ``billing``: ``"resources"`` (unit prices x billable CPU and memory) or ``"nodes"`` (whole
+    extra nodes x the node price).
     """
 
     requests: Mapping[str, tuple[float, float] | None]
@@ -35,6 +37,7 @@ class MoneyInputs:
     allocatable_cpu: float
     allocatable_memory: float
     prices: Prices
+    billing: str = "resources"
 
 
 @dataclass
@@ -90,3 +93,11 @@ def add_money(figs: MeshFigures, profile: MeshProfile, scenario: Scenario, money
     figs.totals["rightsized_extra_nodes"] = mesh_money(rightsized["billable_cpu"], rightsized["billable_memory"],
                                                        scenario.nodes, money.allocatable_cpu,
                                                        money.allocatable_memory)["extra_nodes"]
+    if money.billing == "nodes":
+        for prefix, nodes in (("", "extra_nodes"), ("rightsized_", "rightsized_extra_nodes")):
+            parts = [(c[f"{prefix}billable_cpu"], c[f"{prefix}billable_memory"]) for c in figs.components.values()]
+            mesh, shares = node_costs(figs.totals[nodes], money.prices.node_month, parts, money.allocatable_cpu,
+                                      money.allocatable_memory)
+            figs.totals[f"{prefix}cost"] = mesh
+            for values, share in zip(figs.components.values(), shares):
+                values[f"{prefix}cost"] = share

@@ -4,7 +4,9 @@ Per component: ``reserved = instances x request``, ``billable = instances x max(
 usage per instance)`` (the cost-allocation rule, F102), at most what the node can give for
 pods and DaemonSets; ``cost`` is the billable CPU and memory at unit prices for a month.
 Per mesh: extra nodes from the binding resource, billable CPU or memory over one node's
-allocatable capacity, and the share of the cluster's capacity.
+allocatable capacity, and the share of the cluster's capacity. Billed by nodes (the way a
+cluster autoscaler adds them), a mesh costs its extra nodes times the node price, shared
+among its components by their part of the binding resource.
 """
 
 from __future__ import annotations
@@ -15,18 +17,24 @@ import numpy as np
 
 from .usage import Usage, per_instance
 
-__all__ = ["Prices", "pod_request", "component_money", "mesh_money", "MIB_PER_GIB"]
+__all__ = ["Prices", "pod_request", "component_money", "mesh_money", "node_costs", "MIB_PER_GIB"]
 
 MIB_PER_GIB = 1024.0
 
 
 @dataclass(frozen=True)
 class Prices:
-    """Unit prices: per vCPU-hour and per GiB-hour [currency], and hours in a month."""
+    """Unit prices per vCPU-hour and GiB-hour [currency], one node's price per hour, hours in a month."""
 
     vcpu_hour: float
     gib_hour: float
     hours_per_month: float
+    node_hour: float = 0.0
+
+    @property
+    def node_month(self) -> float:
+        """One node for one month [currency]."""
+        return self.node_hour * self.hours_per_month
 
     def monthly(self, cpu: np.ndarray, memory_mib: np.ndarray) -> np.ndarray:
         """The cost of CPU [vCPU] and memory [MiB] for one month [currency]."""
@@ -85,3 +93,22 @@ def mesh_money(billable_cpu: np.ndarray, billable_memory: np.ndarray, nodes: np.
     """Extra nodes [count] (binding resource, whole nodes) and share of the cluster's capacity."""
     node_equivalents = np.maximum(billable_cpu / allocatable_cpu, billable_memory / allocatable_memory)
     return {"extra_nodes": np.ceil(node_equivalents - 1e-9), "capacity_share": node_equivalents / nodes}
+
+
+def node_costs(extra_nodes: np.ndarray, node_month: float, parts: list[tuple[np.ndarray, np.ndarray]],
+               allocatable_cpu: float, allocatable_memory: float) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Billed by whole nodes: the mesh's cost [currency/month] and each component's share of it.
+
+    ``parts`` are the components' billable (CPU [vCPU], memory [MiB]); a component's share is
+    its part of the mesh's binding resource (the one that sets the node count).
+    """
+    total_cpu = sum((cpu for cpu, _ in parts), np.zeros(()))
+    total_memory = sum((memory for _, memory in parts), np.zeros(()))
+    mesh = extra_nodes * node_month
+    cpu_binds = total_cpu / allocatable_cpu >= total_memory / allocatable_memory
+    shares = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for cpu, memory in parts:
+            share = np.where(cpu_binds, cpu / total_cpu, memory / total_memory)
+            shares.append(np.where(np.isfinite(share), share, 0.0) * mesh)
+    return mesh, shares
