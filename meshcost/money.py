@@ -136,7 +136,7 @@ def _prices(prices: Any, node: NodeShape) -> PriceSheet:
     elif isinstance(prices, PriceSheet):
         sheet = prices
     elif isinstance(prices, os.PathLike) or (isinstance(prices, str) and prices.lower().endswith(".csv")):
-        sheet = PriceSheet.from_csv(prices)
+        sheet = PriceSheet.from_csv(os.fspath(prices))
     elif isinstance(prices, str):
         sheet = _named_prices(prices)
     elif isinstance(prices, Mapping):
