@@ -35,10 +35,14 @@ Schema ``meshcost.projection/1``
           # money figures (node and price sheet from project()):
           "reserved_memory": {"unit": "MiB", ...}, "reserved_cpu": {"unit": "vCPU", ...},
           "billable_memory": {"unit": "MiB", ...}, "billable_cpu": {"unit": "vCPU", ...},
-          "cost": {"unit": "USD/month", ...},   # the price sheet's currency
-          "extra_nodes": {"unit": "nodes", ...}, "capacity_share": {"unit": "fraction", ...},
-          "saturated": false,                   # a proxy's CPU demand reaches its worker threads (bool or
-          "extrapolated": false,                #   nested list); inputs beyond the published measurements
+          "cost": {"unit": "USD/month", ...},   # the price sheet's currency; as installed
+          "rightsized_cost": {"unit": "USD/month", ...},   # requests sized to usage: one basis for all
+          "extra_nodes": {"unit": "nodes", ...}, "rightsized_extra_nodes": {"unit": "nodes", ...},
+          "capacity_share": {"unit": "fraction", ...},
+          "saturated": false,                   # flags (bool or nested list), meshcost.figures.FLAGS:
+          "extrapolated": false,                #   saturated proxies, inputs beyond the published
+          "overpacked": false,                  #   measurements, more pods than the nodes hold,
+          "oversized": false,                   #   an instance bigger than a node
           "notes": ["..."],                     # the printed comparison's warnings for this mesh
           "components": {
             "sidecar": {
@@ -80,7 +84,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .figures import INPUTS, figures
+from .figures import INPUTS, figures, flags
 
 if TYPE_CHECKING:  # pragma: no cover
     from .band import Band
@@ -157,8 +161,8 @@ def _mesh(result: "MeshResult", currency: str, encoder: _Encoder) -> dict[str, A
     }
     for fig in figures("mesh"):
         out[fig.name] = encoder.band(result.figure(fig.name), fig.unit_for(currency), (*base, fig.name))
-    out["saturated"] = _flag(result.saturated)
-    out["extrapolated"] = _flag(result.extrapolated)
+    for flag in flags("mesh"):
+        out[flag.name] = _flag(result.flag(flag.name))
     out["notes"] = result.notes()
     components: dict[str, Any] = {}
     for name, comp in result.components.items():
@@ -171,7 +175,8 @@ def _mesh(result: "MeshResult", currency: str, encoder: _Encoder) -> dict[str, A
             band = comp.figure(fig.name)
             if band is not None:  # latency only on the request path
                 entry[fig.name] = encoder.band(band, fig.unit_for(currency), (*path, fig.name))
-        entry["saturated"] = _flag(comp.saturated)
+        for flag in flags("component"):
+            entry[flag.name] = _flag(comp.flag(flag.name))
         components[name] = entry
     out["components"] = components
     return out

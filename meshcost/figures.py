@@ -18,8 +18,11 @@ __all__ = [
     "BANDS",
     "Input",
     "Figure",
+    "Flag",
     "INPUTS",
     "FIGURES",
+    "FLAGS",
+    "flags",
     "figure",
     "figures",
     "input_names",
@@ -87,6 +90,19 @@ class Figure:
         return self.unit.format(currency=currency)
 
 
+@dataclass(frozen=True)
+class Flag:
+    """A per-scenario warning: a bool array of the scenario shape, a frame column and a JSON entry.
+
+    ``levels``: whether components, meshes or both carry it (a mesh's flag is true when any
+    component's is, or is computed for the whole mesh).
+    """
+
+    name: str
+    doc: str
+    levels: tuple[Level, ...] = ("mesh",)
+
+
 INPUTS: tuple[Input, ...] = (
     Input("nodes", "count", "count", "worker nodes in the cluster", "required", whole=True, minimum=1, label="worker nodes"),
     Input("sidecars", "count", "count",
@@ -145,6 +161,16 @@ FIGURES: tuple[Figure, ...] = (
            levels=("mesh",), additive=False, montecarlo=True),
 )
 
+FLAGS: tuple[Flag, ...] = (
+    Flag("saturated", "a proxy's CPU demand reaches what its worker threads can use (typical band); its CPU is "
+         "capped there and its latency is infinite", levels=("component", "mesh")),
+    Flag("extrapolated", "an input lies beyond the largest published measurement behind one of the mesh's figures"),
+    Flag("overpacked", "the meshed pods per node, with the mesh's own per-node pods, exceed the node's pod limit "
+         "(max pods): no cluster of this many nodes can hold them"),
+    Flag("oversized", "one instance of a component requests or uses (typical) more CPU or memory than one node's "
+         "allocatable capacity: it cannot be scheduled on this node type"),
+)
+
 _BY_NAME = {f.name: f for f in FIGURES}
 
 
@@ -156,6 +182,11 @@ def figure(name: str) -> Figure:
 def figures(level: Level | None = None, source: Source | None = None) -> tuple[Figure, ...]:
     """The registered figures carried at ``level`` and/or computed by ``source``, in order."""
     return tuple(f for f in FIGURES if (level is None or level in f.levels) and (source is None or f.source == source))
+
+
+def flags(level: Level | None = None) -> tuple[Flag, ...]:
+    """The registered flags carried at ``level``, in order."""
+    return tuple(f for f in FLAGS if level is None or level in f.levels)
 
 
 def input_names() -> tuple[str, ...]:
@@ -179,7 +210,7 @@ def frame_columns(currency: str = "USD") -> tuple[str, ...]:
     columns = ["scenario", *input_names(), "mesh", "component", "instances"]
     for fig in figures("component"):
         columns += [c for _, c in band_columns(fig, currency)]
-    return (*columns, "saturated")
+    return (*columns, *(f.name for f in flags("component")))
 
 
 def mesh_frame_columns(currency: str = "USD", percentiles: tuple[float, ...] = ()) -> tuple[str, ...]:
@@ -189,4 +220,4 @@ def mesh_frame_columns(currency: str = "USD", percentiles: tuple[float, ...] = (
         columns += [c for _, c in band_columns(fig, currency)]
         if fig.montecarlo:
             columns += [column(fig.name, fig.unit_for(currency), f"p{p:g}") for p in percentiles]
-    return (*columns, "saturated", "extrapolated")
+    return (*columns, *(f.name for f in flags("mesh")))

@@ -42,7 +42,7 @@ from .reference.profiles import ComponentProfile, MeshProfile, Replicas, Resourc
 from .io.quantity import parse_cpu, parse_memory
 
 __all__ = ["SIZINGS", "BILLINGS", "DEFAULT_NODE", "DEFAULT_PRICES", "CostSettings", "make_cost_settings", "component_requests",
-           "parse_install", "parse_requests", "money_inputs", "check_fits"]
+           "parse_install", "parse_requests", "money_inputs"]
 
 SIZINGS = ("chart", "usage")
 #: How money is counted: unit prices x billable resources (OpenCost's allocation), or whole extra
@@ -231,21 +231,6 @@ def money_inputs(profile: MeshProfile, settings: CostSettings) -> MoneyInputs:
             requests[comp.name] = component_requests(comp, install, settings.requests.get((profile.name, comp.name)))
     return MoneyInputs(requests, settings.skew, settings.allocatable_cpu, settings.allocatable_memory,
                        settings.unit_prices, settings.billing)
-
-
-def check_fits(mesh: str, component: str, instances: np.ndarray, cpu: np.ndarray, memory: np.ndarray,
-               settings: CostSettings) -> None:
-    """A node must fit the request of one instance of every per-pod / per-node component."""
-    each_cpu, each_memory = per_instance(cpu, instances), per_instance(memory, instances)
-    too_big = (each_cpu > settings.allocatable_cpu) | (each_memory > settings.allocatable_memory)
-    if np.any(too_big):
-        index = np.unravel_index(int(np.argmax(too_big)), too_big.shape) if too_big.ndim else ()
-        cpu_each = float(np.broadcast_to(each_cpu, too_big.shape)[index])
-        memory_each = float(np.broadcast_to(each_memory, too_big.shape)[index])
-        raise InputValueError(
-            f"node: {settings.node.name or 'the node'} (allocatable {settings.allocatable_cpu:g} vCPU, "
-            f"{settings.allocatable_memory:,.0f} MiB) is smaller than one {mesh} {component} "
-            f"({cpu_each:.3g} vCPU, {memory_each:,.0f} MiB requested each); choose a larger node")
 
 
 def parse_install(install: Mapping[str, str] | None, profiles: list[MeshProfile]) -> dict[str, str]:

@@ -17,11 +17,11 @@ import numpy as np
 
 from .band import Band, full
 from .errors import UnknownNameError
-from .figures import BANDS, Figure, band_columns, column, figure, figures, frame_columns
+from .figures import BANDS, Figure, band_columns, column, figure, figures, flags, frame_columns
 from .kernels.mesh import MeshFigures, add_money, evaluate
 from .kernels.scenario import Scenario
 from .kernels.usage import Setup, Usage, Values, component_terms, per_instance, proxy_load
-from .money import CostSettings, check_fits, money_inputs
+from .money import CostSettings, money_inputs
 from .reference.profiles import EXTRAPOLATION_QUANTITIES, TEMPLATED_RULES, ComponentProfile, MeshProfile
 from .units import DIMENSIONLESS, MIB, MS, VCPU
 
@@ -111,6 +111,12 @@ class ComponentResult:
         """Whether this proxy's CPU demand reaches what its worker threads can use (typical band) [bool]."""
         return _full_bool(self.usage.saturated[1], self.shape)
 
+    def flag(self, name: str) -> Any:
+        """A component flag of the registry (:data:`meshcost.figures.FLAGS`) by name [bool or bool array]."""
+        if name != "saturated":
+            raise AttributeError(f"{name!r} is not a component flag")
+        return self.saturated
+
     def figure(self, name: str) -> Band | None:
         """A component figure by name; None for a latency figure of a component off the request path."""
         fig = figure(name)
@@ -188,11 +194,6 @@ class MeshResult:
         if "cost" in self._figures.totals:
             return
         add_money(self._figures, self.profile, self.scenario, money_inputs(self.profile, self.cost_settings))
-        for comp in self.profile.components:
-            if comp.instances in TEMPLATED_RULES:
-                values = self._figures.components[comp.name]
-                check_fits(self.name, comp.name, self._figures.usages[comp.name].instances,
-                           values["reserved_cpu"][1], values["reserved_memory"][1], self.cost_settings)
 
     def _component_values(self, fig: Figure) -> dict[str, np.ndarray]:
         if fig.source == "money":
@@ -229,6 +230,62 @@ class MeshResult:
         Its CPU is then capped there (never billed past it) and its latency is infinite.
         """
         return _full_bool(self._saturated[1], self.scenario.shape)
+
+    def flag(self, name: str) -> Any:
+        """A mesh flag of the registry (:data:`meshcost.figures.FLAGS`) by name [bool or bool array]."""
+        if name not in {f.name for f in flags("mesh")}:
+            raise AttributeError(f"{name!r} is not a mesh flag")
+        return getattr(self, name)
+
+    @cached_property
+    def _pods_per_node(self) -> np.ndarray:
+        """Pods on the fullest node: its share of the meshed pods plus the mesh's own per-node pods."""
+        per_node = sum(1 for c in self.profile.components if c.instances == "nodes")
+        return np.ceil(self.scenario.sidecars / self.scenario.nodes) + per_node
+
+    @property
+    def overpacked(self) -> Any:
+        """Whether the fullest node would hold more pods than the node type allows (max pods) [bool].
+
+        Counts the meshed pods (spread evenly) and the mesh's own per-node pods (ztunnel,
+        istio-cni), not other DaemonSets: a lower bound on the pods per node.
+        """
+        return _full_bool(self._pods_per_node > self.cost_settings.node.max_pods, self.scenario.shape)
+
+    @cached_property
+    def _oversized(self) -> dict[str, np.ndarray]:
+        """Per component: where one instance requests or uses (typical) more than a node's allocatable."""
+        self._money()
+        settings = self.cost_settings
+        found = {}
+        for name, values in self._figures.components.items():
+            use = self._figures.usages[name]
+            each = [per_instance(values[k][1], use.instances) for k in ("reserved_cpu", "reserved_memory")]
+            each += [per_instance(use.cpu[1], use.instances), per_instance(use.memory[1], use.instances)]
+            where = ((each[0] > settings.allocatable_cpu) | (each[1] > settings.allocatable_memory)
+                     | (each[2] > settings.allocatable_cpu) | (each[3] > settings.allocatable_memory))
+            where = np.broadcast_to(where, self.scenario.shape)
+            if where.any():
+                found[name] = where
+        return found
+
+    @property
+    def oversized(self) -> Any:
+        """Whether one instance of a component requests or uses (typical) more CPU or memory than
+        one node's allocatable capacity: it cannot be scheduled on this node type [bool]."""
+        found = list(self._oversized.values())
+        return _full_bool(np.logical_or.reduce(found) if found else np.zeros(self.scenario.shape, dtype=bool),
+                          self.scenario.shape)
+
+    @property
+    def requests_nothing(self) -> tuple[str, ...]:
+        """Components whose install (chart or your ``requests``) requests no CPU and no memory.
+
+        Kubernetes reserves nothing for them, so nodes can be over-committed, and their
+        as-installed cost is their usage alone. Empty with ``sizing="usage"``.
+        """
+        requests = money_inputs(self.profile, self.cost_settings).requests
+        return tuple(name for name, request in requests.items() if request is not None and not any(request))
 
     @cached_property
     def extrapolations(self) -> list[Extrapolation]:
@@ -326,6 +383,7 @@ class MeshResult:
                 count = self._figures.usages[found.component].instances
                 value = _flat(_quantity(found.quantity, comp, count, self.scenario), shape)[pick]
                 lines.append(f"{self.name}: {found.describe(float(value))}")
+        lines += self._fit_notes(pick, size)
         if pick is not None:
             terms = self._contribution_arrays()
             for resource in ("memory", "cpu"):
@@ -336,6 +394,37 @@ class MeshResult:
                     lines.append(f"{self.name}: {value / total:.0%} of its typical {resource} comes from "
                                  f"{component}'s '{driver}' term, an assumption without a published figure "
                                  "(see sources())")
+        return lines
+
+    def _fit_notes(self, pick: int | None, size: int) -> list[str]:
+        """Notes on pods a node cannot hold, instances bigger than a node, and unreserved installs."""
+        settings = self.cost_settings
+        node = settings.node
+        shape = self.scenario.shape
+        lines = []
+        packed = _flat(np.asarray(self.overpacked), shape)
+        if packed.any() and (pick is None or packed[pick]):
+            count = "" if pick is None else f" ({_flat(self._pods_per_node, shape)[pick]:,.0f} per node)"
+            text = (f"{self.name}: more pods per node{count} than the node type {node.name or ''} allows ({node.max_pods} "
+                    "max pods): no cluster of this many nodes holds these pods; give more nodes")
+            lines.append(text if pick is not None else f"{text} (in {int(packed.sum()):,} of {size:,} scenarios)")
+        for name, where in self._oversized.items():
+            flat = where.reshape(size)
+            if pick is None or flat[pick]:
+                text = (f"{self.name}: one {name} instance requests or uses more than a node's "
+                        f"allocatable ({node.name or 'this node type'}: {settings.allocatable_cpu:g} vCPU, "
+                        f"{settings.allocatable_memory:,.0f} MiB): "
+                        "it cannot be scheduled there; choose a larger node")
+                lines.append(text if pick is not None else f"{text} (in {int(flat.sum()):,} of {size:,} scenarios)")
+        unrequested = self.requests_nothing
+        if unrequested:
+            install = settings.install.get(self.name, "default")
+            others = sorted({k for c in self.profile.components for k, r in c.resources
+                             if k != install and (r.cpu_request or r.memory_request)})
+            hint = f", or install={{'{self.name}': '{others[0]}'}}" if others else ""
+            lines.append(f"{self.name}: its '{install}' install requests no CPU or memory for "
+                         f"{', '.join(unrequested)}: Kubernetes reserves nothing, nodes can be over-committed, and "
+                         f"the as-installed cost bills usage only; compare the right-sized cost{hint}")
         return lines
 
     def path_latency(self, hops: Any) -> Any:
@@ -444,7 +533,9 @@ class Projection:
                     for band, name in band_columns(fig, currency):
                         blocks[name].append(_flat(np.broadcast_to(values, (3, *self.shape))[BANDS.index(band)],
                                                   self.shape))
-                blocks["saturated"].append(_flat(use.saturated[1], self.shape))
+                comp_result = result.components[comp.name]
+                for flag in flags("component"):
+                    blocks[flag.name].append(_flat(np.asarray(comp_result.flag(flag.name)), self.shape))
         data = {c: np.concatenate(v) if v else np.array([]) for c, v in blocks.items()}
         frame = pd.DataFrame(data, columns=list(columns))
         frame["mesh"] = frame["mesh"].astype(str)
@@ -459,9 +550,11 @@ class Projection:
         reserved_cpu [vCPU], billable_memory [MiB], billable_cpu [vCPU], cost
         [<currency>/month], extra_nodes [nodes], capacity_share [fraction]) the typical value,
         ``_low`` and ``_high``, and ``_p5``/``_p50``/``_p95`` (every computed percentile) when
-        ``project(samples=...)`` ran; last, ``saturated`` (a proxy's CPU demand reaches its
-        worker threads, typical band) and ``extrapolated`` (an input beyond the published
-        measurements behind the mesh).
+        ``project(samples=...)`` ran; last, the flags of :data:`meshcost.figures.FLAGS`:
+        ``saturated`` (a proxy's CPU demand reaches its worker threads, typical band),
+        ``extrapolated`` (an input beyond the published measurements behind the mesh),
+        ``overpacked`` (more pods per node than the node type allows) and ``oversized`` (one
+        instance bigger than a node's allocatable capacity).
         """
         import pandas as pd
 
@@ -479,8 +572,8 @@ class Projection:
                     data[col] = _flat(band.values[BANDS.index(name)], self.shape)
                 for percent, array in result._mc.get(fig.name, {}).items():
                     data[column(fig.name, fig.unit_for(currency), f"p{percent:g}")] = _flat(array, self.shape)
-            data["saturated"] = _flat(result._saturated[1], self.shape)
-            data["extrapolated"] = _flat(result.extrapolated, self.shape)
+            for flag in flags("mesh"):
+                data[flag.name] = _flat(np.asarray(result.flag(flag.name)), self.shape)
             frames.append(pd.DataFrame(data))
         frame = pd.concat(frames, ignore_index=True)
         frame["mesh"] = frame["mesh"].astype(str)

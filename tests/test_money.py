@@ -189,8 +189,6 @@ def test_break_even_says_clearly_when_they_never_cross():
     ({"skew": np.array([1.0, 2.0])}, meshcost.InputValueError, ["skew", "shape"]),
     ({"node": "z9.galactic"}, meshcost.UnknownNameError, ["z9.galactic"]),
     ({"prices": {"vcpu_price_per_hour": -1.0, "gib_price_per_hour": 0.01}}, meshcost.InputValueError, ["vcpu_price"]),
-    ({"node": NodeShape(vcpu=0.5, memory_gib=0.5, max_pods=10, name="tiny"), "prices": sheet(),
-      "requests": {"istio-sidecar.sidecar": {"memory": "1Gi"}}}, meshcost.InputValueError, ["tiny", "smaller than one"]),
 ])
 def test_bad_money_inputs(kwargs, error, words):
     with pytest.raises(error) as info:
