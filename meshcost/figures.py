@@ -36,6 +36,7 @@ __all__ = [
 BANDS: tuple[str, ...] = ("low", "typical", "high")
 
 Level = Literal["component", "mesh"]
+Table = Literal["totals", "cost", "requests"]
 Source = Literal["usage", "latency", "money"]
 
 
@@ -72,7 +73,9 @@ class Figure:
     ``source`` is the kernel that computes it (:mod:`meshcost.kernels.usage` for usage and
     latency, :mod:`meshcost.kernels.money` for money); ``levels`` says whether components,
     meshes or both carry it (a mesh's value of an additive figure is the sum over its
-    components); ``montecarlo`` whether ``project(samples=...)`` gives its percentiles.
+    components); ``montecarlo`` whether ``project(samples=...)`` gives its percentiles;
+    ``table`` which table of the printed comparison shows it (``totals``, ``cost`` or
+    ``requests``).
     """
 
     name: str
@@ -84,6 +87,7 @@ class Figure:
     levels: tuple[Level, ...] = ("component", "mesh")
     additive: bool = True
     montecarlo: bool = False
+    table: Table = "totals"
 
     def unit_for(self, currency: str = "USD") -> str:
         """The unit with the price sheet's currency filled in."""
@@ -137,28 +141,29 @@ FIGURES: tuple[Figure, ...] = (
     Figure("latency_p99", "ms", "time", "p99 per hop", "99th-percentile latency added per service-to-service hop",
            "latency", montecarlo=True),
     Figure("reserved_memory", "MiB", "memory", "reserved memory",
-           "memory Kubernetes reserves: instances x request", "money", montecarlo=True),
+           "memory Kubernetes reserves: instances x request", "money", montecarlo=True, table="requests"),
     Figure("reserved_cpu", "vCPU", "cpu", "reserved CPU", "CPU Kubernetes reserves: instances x request", "money",
-           montecarlo=True),
+           montecarlo=True, table="requests"),
     Figure("billable_memory", "MiB", "memory", "billable memory",
-           "memory a cost tool bills: instances x max(request, usage)", "money", montecarlo=True),
+           "memory a cost tool bills: instances x max(request, usage)", "money", montecarlo=True, table="requests"),
     Figure("billable_cpu", "vCPU", "cpu", "billable CPU",
            "CPU a cost tool bills: instances x max(request, usage), at most what the node can give", "money",
-           montecarlo=True),
-    Figure("cost", "{currency}/month", "money", "cost",
-           "monthly cost of the billable CPU and memory at the sheet's unit prices", "money", montecarlo=True),
+           montecarlo=True, table="requests"),
+    Figure("cost", "{currency}/month", "money", "cost as installed",
+           "monthly cost as installed: the billable CPU and memory at unit prices (billing='resources') or the "
+           "extra nodes at the node price (billing='nodes')", "money", montecarlo=True, table="cost"),
     Figure("rightsized_cost", "{currency}/month", "money", "right-sized cost",
            "monthly cost with every request sized to the projected usage (CPU x skew): one basis for every mesh",
-           "money", montecarlo=True),
+           "money", montecarlo=True, table="cost"),
     Figure("extra_nodes", "nodes", "count", "extra nodes",
-           "nodes the mesh needs, from the binding resource (billable CPU or memory)", "money",
-           levels=("mesh",), additive=False, montecarlo=True),
+           "whole nodes the mesh needs, from the binding resource (billable CPU or memory over a node's allocatable)",
+           "money", levels=("mesh",), additive=False, montecarlo=True, table="cost"),
     Figure("rightsized_extra_nodes", "nodes", "count", "right-sized extra nodes",
-           "nodes the mesh needs with every request sized to the projected usage", "money",
-           levels=("mesh",), additive=False, montecarlo=True),
+           "whole nodes the mesh needs with every request sized to the projected usage", "money",
+           levels=("mesh",), additive=False, montecarlo=True, table="cost"),
     Figure("capacity_share", "fraction", "fraction", "share of the cluster",
            "share of the cluster's allocatable capacity the mesh takes (binding resource)", "money",
-           levels=("mesh",), additive=False, montecarlo=True),
+           levels=("mesh",), additive=False, montecarlo=True, table="requests"),
 )
 
 FLAGS: tuple[Flag, ...] = (
@@ -179,9 +184,10 @@ def figure(name: str) -> Figure:
     return _BY_NAME[name]
 
 
-def figures(level: Level | None = None, source: Source | None = None) -> tuple[Figure, ...]:
-    """The registered figures carried at ``level`` and/or computed by ``source``, in order."""
-    return tuple(f for f in FIGURES if (level is None or level in f.levels) and (source is None or f.source == source))
+def figures(level: Level | None = None, source: Source | None = None, table: Table | None = None) -> tuple[Figure, ...]:
+    """The registered figures carried at ``level``, computed by ``source``, shown in ``table``, in order."""
+    return tuple(f for f in FIGURES if (level is None or level in f.levels) and (source is None or f.source == source)
+                 and (table is None or f.table == table))
 
 
 def flags(level: Level | None = None) -> tuple[Flag, ...]:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .results import MeshResult, Projection
 
 __all__ = ["Cell", "Table", "Summary", "summary", "format_text", "format_memory", "format_number", "format_value",
-           "scenario_headline"]
+           "scenario_headline", "billing_basis", "requests_basis"]
 
 
 def format_memory(mib: float) -> str:
@@ -111,7 +111,11 @@ def scenario_headline(projection: "Projection") -> str:
 
 
 def _header(fig: Figure, currency: str) -> str:
-    return fig.label if fig.kind == "memory" else f"{fig.label} [{fig.unit_for(currency)}]"
+    """A column header: the label, with the unit unless it is plain (memory is shown with its prefix;
+    money and node counts carry their unit in the cost table's title and label)."""
+    if fig.kind in ("memory", "money") or fig.unit == "nodes":
+        return fig.label
+    return f"{fig.label} [{fig.unit_for(currency)}]"
 
 
 def _band_cell(band: Band, fig: Figure) -> Cell:
@@ -139,20 +143,57 @@ def _mesh_cell(result: "MeshResult") -> Cell:
     return Cell(result.name, detail=str(result.profile.version))
 
 
+def _price(value: float, currency: str) -> str:
+    return f"{value:.4g} {currency}"
+
+
+def billing_basis(projection: "Projection") -> str:
+    """How the cost column was counted, and how it relates to the extra nodes shown."""
+    settings = projection.cost_settings
+    currency, hours = settings.currency, settings.prices.hours_per_month
+    node_hour = settings.node_price_per_hour
+    if settings.billing == "nodes":
+        return (f"Billed by nodes: extra nodes x {_price(node_hour, currency)} per node-hour x {hours:g} h "
+                "(whole nodes, as a cluster autoscaler adds them).")
+    unit = settings.unit_prices
+    return (f"Billed by resources: billable CPU and memory at {_price(unit.vcpu_hour, currency)} per vCPU-hour and "
+            f"{_price(unit.gib_hour, currency)} per GiB-hour (a cost-allocation tool's view). The extra nodes "
+            f"cost more ({_price(node_hour * hours, currency)} each per month): a node's price covers its whole "
+            "capacity, allocatable is smaller, and nodes come whole; billing='nodes' counts them that way.")
+
+
 def _settings(projection: "Projection") -> str:
     settings = projection.cost_settings
     node, sheet = settings.node, settings.prices
     return (f"Money: {node.name or 'custom node'} ({node.provider}, {node.vcpu:g} vCPU / {node.memory_gib:g} GiB, "
             f"allocatable {settings.allocatable_cpu:g} vCPU / {format_memory(settings.allocatable_memory)}); "
             f"prices {sheet.instance_type or 'custom'} {sheet.region} ({sheet.as_of or 'undated'}), "
-            f"{sheet.hours_per_month:g} h per month; sizing {settings.sizing!r}")
+            f"{sheet.hours_per_month:g} h per month; sizing {settings.sizing!r}, billing {settings.billing!r}. "
+            + billing_basis(projection))
+
+
+def requests_basis(result: "MeshResult") -> str:
+    """What the mesh's as-installed requests are: its chart's, yours, none, or right-sized."""
+    settings = result.cost_settings
+    if settings.sizing == "usage":
+        return "right-sized to usage" + (" x skew" if np.any(settings.skew != 1.0) else "")
+    install = settings.install.get(result.name, "default")
+    base = f"'{install}' chart" + (" + yours" if any(m == result.name for m, _ in settings.requests) else "")
+    nothing = result.requests_nothing
+    if nothing and len(nothing) == len(result.profile.components):
+        return f"none set ({base})"
+    if nothing:
+        return f"{base}; none for {', '.join(nothing)}"
+    return base
 
 
 def _figure_table(projection: "Projection", title: str, figs: tuple[Figure, ...],
-                  cell: Callable[[Band, Figure], Cell]) -> Table:
+                  cell: Callable[[Band, Figure], Cell], basis: bool = False) -> Table:
+    """One row per mesh; with ``basis``, a column saying what the as-installed requests are."""
     currency = projection.cost_settings.currency
-    header = ("mesh", *(_header(f, currency) for f in figs))
-    rows = tuple((_mesh_cell(r), *(cell(r.figure(f.name), f) for f in figs)) for r in projection)
+    header = ("mesh", *(("requests",) if basis else ()), *(_header(f, currency) for f in figs))
+    rows = tuple((_mesh_cell(r), *((Cell(requests_basis(r)),) if basis else ()),
+                  *(cell(r.figure(f.name), f) for f in figs)) for r in projection)
     return Table(title, header, rows)
 
 
@@ -177,18 +218,23 @@ def _components_table(projection: "Projection") -> Table:
 def summary(projection: "Projection") -> Summary:
     """The rows text and HTML show: one scenario in full, many as the range of their typical values."""
     flags = tuple(projection.notes())
-    usage = (*figures("mesh", "usage"), *figures("mesh", "latency"))
-    money = figures("mesh", "money")
+    usage = figures("mesh", table="totals")
+    currency = projection.cost_settings.currency
     if projection.shape == ():
         return Summary(
             headline=f"meshcost: {scenario_headline(projection)}",
             tables=(_figure_table(projection, "Mesh totals: typical (low - high)", usage, _band_cell),
                     _components_table(projection),
-                    _figure_table(projection, "Money: typical (low - high)", money, _band_cell)),
+                    _figure_table(projection, f"Cost [{figure('cost').unit_for(currency)}]: typical (low - high)",
+                                  figures("mesh", table="cost"), _band_cell, basis=True),
+                    _figure_table(projection, "Requests and billable resources: typical (low - high)",
+                                  figures("mesh", table="requests"), _band_cell)),
             settings=_settings(projection),
             flags=flags,
-            footnote="Memory and CPU are what the mesh adds over the whole cluster (usage, not requests); reserved "
-                     "is the requests Kubernetes sets aside, billable max(request, usage). Ranges span the "
+            footnote="Memory and CPU are what the mesh adds over the whole cluster (usage, not requests). Cost as "
+                     "installed bills each mesh's own requests (its chart's or yours) at max(request, usage), so "
+                     "meshes whose charts request different amounts are on different bases; right-sized cost sizes "
+                     "every request to the projected usage, the same basis for every mesh. Ranges span the "
                      "published figures behind each coefficient; latency is added per service-to-service hop at "
                      "the average load per proxy. Sources: result.sources().",
         )
@@ -196,8 +242,8 @@ def summary(projection: "Projection") -> Summary:
     return Summary(
         headline=f"meshcost: {size:,} scenarios (shape {projection.shape}); typical values across them, minimum - "
                  "maximum:",
-        tables=(_figure_table(projection, "Typical values: minimum - maximum", (*usage, figure("cost")),
-                              _min_max_cell),),
+        tables=(_figure_table(projection, "Typical values: minimum - maximum",
+                              (*usage, figure("cost"), figure("rightsized_cost")), _min_max_cell),),
         settings=_settings(projection),
         flags=flags,
         footnote="Use .to_frame() or .mesh_frame() for every scenario, mesh and component.",
@@ -225,7 +271,7 @@ def render_text(s: Summary) -> str:
         parts.append("Monte Carlo: " + "; ".join(
             f"{row[0].text} {t.header[i]} {row[i].detail}" for t in s.tables[:1] for row in t.rows
             for i in range(1, len(row)) if row[i].detail))
-    parts.append(s.settings)
+    parts.append(textwrap.fill(s.settings, width=100))
     if s.flags:
         parts.append("\n".join(f"! {line}" for line in s.flags))
     parts.append(textwrap.fill(s.footnote, width=100))

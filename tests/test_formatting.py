@@ -9,7 +9,7 @@ import pytest
 
 import meshcost
 from meshcost.band import Band
-from meshcost.figures import BANDS, figure, figures
+from meshcost.figures import BANDS, figure, figures, flags
 from meshcost.formatting import format_text, format_value, render_text, summary
 from meshcost.formatting_html import render_html
 
@@ -30,16 +30,20 @@ def _expected(band: Band) -> tuple[float, float, float]:
     return typical, low, high
 
 
+COST = "Cost [USD/month]: typical (low - high)"
+TABLES = (("Mesh totals: typical (low - high)", "totals", 1), (COST, "cost", 2),
+          ("Requests and billable resources: typical (low - high)", "requests", 1))
+
+
 def test_every_summary_cell_holds_its_figure(one):
     s = summary(one)
-    for title, source in (("Mesh totals: typical (low - high)", ("usage", "latency")), ("Money: typical (low - high)",
-                                                                                        ("money",))):
+    for title, group, leading in TABLES:
         table = s.table(title)
-        shown = [f for f in figures("mesh") if f.source in source]
-        assert len(table.header) == 1 + len(shown)
+        shown = figures("mesh", table=group)
+        assert len(table.header) == leading + len(shown)
         for row, result in zip(table.rows, one):
             assert row[0].text == result.name
-            for cell, fig in zip(row[1:], shown):
+            for cell, fig in zip(row[leading:], shown):
                 assert cell.values == pytest.approx(_expected(result.figure(fig.name))), (result.name, fig.name)
                 assert cell.text.startswith(format_value(cell.values[0], fig))
 
@@ -71,20 +75,24 @@ def test_text_and_html_show_the_same_cells_in_the_same_columns(one):
 
 
 def test_money_cells_follow_the_registry_not_a_neighbour(one):
-    money = summary(one).table("Money: typical (low - high)")
+    money = summary(one).table(COST)
     for result, row in zip(one, money.rows):
         cells = dict(zip(money.header, row))
-        cost = cells[f"cost [{one.cost_settings.currency}/month]"]
+        cost = cells["cost as installed"]
         assert cost.values == pytest.approx(_expected(result.cost))
         assert cost.values != pytest.approx(_expected(result.cpu))
-        nodes = cells["extra nodes [nodes]"]
+        assert cells["right-sized cost"].values == pytest.approx(_expected(result.rightsized_cost))
+        nodes = cells["extra nodes"]
         assert nodes.values == pytest.approx(_expected(result.extra_nodes))  # typical first, not the low band
+        assert cells["right-sized extra nodes"].values == pytest.approx(_expected(result.rightsized_extra_nodes))
+        assert cells["requests"].text == ("'ha' chart" if result.name == "linkerd" else "'default' chart")
 
 
 def test_array_summary_is_the_range_of_typical_values(many):
     table = summary(many).tables[0]
     for row, result in zip(table.rows, many):
-        for cell, name in zip(row[1:], ("memory", "cpu", "latency_p50", "latency_p99", "cost")):
+        for cell, name in zip(row[1:], ("memory", "cpu", "latency_p50", "latency_p99", "cost", "rightsized_cost"),
+                              strict=True):
             typical = np.asarray(result.figure(name).magnitudes()[1])
             assert cell.values == pytest.approx((typical.min(), typical.max()))
 
@@ -104,8 +112,8 @@ def test_mesh_frame_columns_equal_the_quantities(many):
             for percent in many.percentiles:
                 column = f"{fig.name}_p{percent:g} [{unit}]"
                 np.testing.assert_allclose(rows[column].to_numpy(), band.band(f"p{percent:g}"), rtol=1e-12)
-        assert rows["saturated"].tolist() == list(np.broadcast_to(result.saturated, many.shape))
-        assert rows["extrapolated"].tolist() == list(np.broadcast_to(result.extrapolated, many.shape))
+        for flag in flags("mesh"):
+            assert rows[flag.name].tolist() == list(np.broadcast_to(getattr(result, flag.name), many.shape)), flag.name
 
 
 def test_component_frame_columns_equal_the_quantities(one):
@@ -144,6 +152,6 @@ def test_reprs_are_short_and_readable(one):
 
 def test_units_in_headers_come_from_the_registry(one):
     s = summary(one)
-    headers = " ".join(h for t in s.tables for h in t.header)
+    headers = " ".join(h for t in s.tables for h in (t.title, *t.header))
     assert f"[{figure('cost').unit_for(one.cost_settings.currency)}]" in headers
     assert "[vCPU]" in headers and "[ms]" in headers
