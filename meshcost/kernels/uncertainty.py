@@ -22,7 +22,7 @@ serve every chunk).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -127,8 +127,7 @@ def monte_carlo(meshes: list[MeshInputs], scenario: Scenario, samples: int, seed
         chunk = scenario.flat(start, stop)
         for profile, _, setup, instances, money in meshes:
             chunk_instances = {name: _flat(count, scenario.shape, start, stop) for name, count in instances.items()}
-            chunk_money = MoneyInputs(money.requests, _flat(money.skew, scenario.shape, start, stop),
-                                      money.allocatable_cpu, money.allocatable_memory, money.prices)
+            chunk_money = replace(money, skew=_flat(money.skew, scenario.shape, start, stop))
             result = evaluate(profile, chunk, setup, drawn[profile.name], chunk_instances, chunk_money)
             for name in names:
                 out[profile.name][name][:, start:stop] = row_percentiles(result.totals[name], percentiles)
