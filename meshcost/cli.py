@@ -44,6 +44,7 @@ examples:
   meshcost project --nodes 200 --sidecars 3000 --rps 20000
   meshcost project --nodes 200 --sidecars 3000 --mesh linkerd --mesh istio-sidecar@1.20
   meshcost project --nodes 200 --sidecars 3000 --format json > projection.json
+  meshcost report --nodes 200 --sidecars 3000 --html report.html
   meshcost sweep --nodes 10:5000:10 --sidecars-per-node 10 --output sweep.csv
   meshcost versions istio-sidecar
   meshcost sources --mesh linkerd --format csv > linkerd-sources.csv
@@ -51,6 +52,18 @@ examples:
 Units: memory in MiB (2^20 bytes), CPU in vCPU, latency in ms added per
 service-to-service hop, cost per month in the price sheet's currency. Every figure is
 a range (low / typical / high) traced to a published measurement: see 'meshcost sources'.
+"""
+
+_REPORT_EPILOG = """\
+examples:
+  meshcost report --html report.html                      500 nodes, 5,000 meshed pods
+  meshcost report --nodes 200 --sidecars 3000 --rps 20000 --install linkerd=ha --html shop.html
+  meshcost report --nodes 200 --sidecars 3000 --billing nodes > report.html
+
+One self-contained page (no network, no scripts): the comparison on both cost bases,
+plots (inline SVG; they need matplotlib, pip install 'meshcost[plot]'), memory, CPU and
+latency with their bands, the components, what dominates each total, the flags and the
+published sources. The file is replaced only when the page is complete.
 """
 
 _PROJECT_EPILOG = """\
@@ -62,7 +75,7 @@ examples:
   meshcost project --nodes 50 --sidecars 800 --format csv > components.csv
 
 --format table prints the comparison; csv writes one row per mesh x component
-(the columns of meshcost.FRAME_COLUMNS); json writes the meshcost.projection/1
+(the columns of meshcost.results.FRAME_COLUMNS); json writes the meshcost.projection/1
 document (Monte Carlo p5/p50/p95 included with --samples).
 """
 
@@ -259,7 +272,7 @@ def _add_sampling_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``meshcost`` argument parser (subcommands project, sweep, versions, sources, validate)."""
+    """The ``meshcost`` argument parser (subcommands project, report, sweep, versions, sources, validate)."""
     formatter = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
         prog="meshcost",
@@ -281,6 +294,19 @@ def build_parser() -> argparse.ArgumentParser:
     project.add_argument("--format", choices=("table", "csv", "json"), default="table",
                          help="output format (default table)")
     project.set_defaults(func=_cmd_project)
+
+    report = commands.add_parser(
+        "report", help="write a shareable HTML report of one scenario", epilog=_REPORT_EPILOG,
+        formatter_class=formatter, allow_abbrev=False,
+        description="Write one self-contained HTML page comparing the meshes for one cluster scenario.")
+    _add_scenario_options(report, _number, sweep=False)
+    _add_mesh_options(report)
+    _add_money_options(report)
+    _add_sampling_options(report)
+    report.add_argument("--html", default="-", metavar="FILE",
+                        help="the page to write (default '-', standard output)")
+    report.add_argument("--title", default="meshcost report", help="the page's title")
+    report.set_defaults(func=_cmd_report)
 
     sweep = commands.add_parser(
         "sweep", help="project a grid of scenarios to CSV or Parquet", epilog=_SWEEP_EPILOG, formatter_class=formatter,
@@ -371,6 +397,18 @@ def _cmd_project(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(result.to_json(indent=2) + "\n")
     else:
         out.write(str(result) + "\n")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .projection import project
+    from .report import report_html, write_report
+
+    result = project(**_scenario_kwargs(args), **_mesh_kwargs(args), samples=args.samples, seed=args.seed)
+    if args.html == "-":
+        out.write(report_html(result, args.title))
+    else:
+        write_report(result, args.html, args.title)
     return 0
 
 
@@ -517,7 +555,7 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 # --------------------------------------------------------------------------- entry point
 
 
-_COMMANDS = ("project", "sweep", "versions", "sources", "validate")
+_COMMANDS = ("project", "report", "sweep", "versions", "sources", "validate")
 
 #: Library parameter names -> the option that sets them, for error messages.
 _OPTION_OF = {
@@ -525,7 +563,7 @@ _OPTION_OF = {
     "meshes": "--mesh", "versions": "--version", "samples": "--samples", "seed": "--seed", "output": "--output",
     "sidecars_per_node": "--sidecars-per-node", "chunk_size": "--chunk-size", "node": "--node",
     "prices": "--prices", "install": "--install", "sizing": "--sizing", "skew": "--skew", "billing": "--billing",
-    "hours_per_month": "--hours-per-month",
+    "hours_per_month": "--hours-per-month", "path": "--html",
 }
 
 

@@ -8,6 +8,7 @@ matplotlib Axes it drew on. matplotlib is imported on first use only; without it
   one scenario input, per mesh, with the low - high range shaded (and the Monte Carlo
   p5 - p95 band when ``project(samples=...)`` ran).
 - :func:`plot_components`: one stacked bar per mesh, split by component, for one scenario.
+- :func:`plot_costs`: each mesh's monthly cost as installed beside its right-sized cost.
 - :func:`plot_latency_vs_load`: latency added per hop against the requests per second
   through each proxy, with each mesh's saturation point (:mod:`meshcost.latency`).
 - :func:`plot_latency_vs_hops`: p99 of a request crossing 1..N hops, composed
@@ -37,6 +38,7 @@ __all__ = [
     "COMPONENT_FIGURES",
     "plot_overhead",
     "plot_components",
+    "plot_costs",
     "plot_latency_vs_load",
     "plot_latency_vs_hops",
 ]
@@ -280,6 +282,48 @@ def plot_components(projection: "Projection", figure: str = "memory", scenario: 
     ax.grid(True, axis="y", alpha=0.3)
     if labelled:
         ax.legend(fontsize="small", title="component", title_fontsize="small")
+    return ax
+
+
+def plot_costs(projection: "Projection", scenario: int = 0, ax: Any = None) -> "Axes":
+    """Each mesh's monthly cost on both bases for one scenario: as installed and right-sized.
+
+    Bars are the typical values, error bars the low - high range; a mesh whose install
+    requests nothing is labelled so (its as-installed cost is its usage alone).
+
+    Parameters
+    ----------
+    projection : Projection
+        Any projection.
+    scenario : int
+        Flat index of the scenario (as the frame's ``scenario`` column). Default 0.
+    ax : matplotlib Axes, optional
+        Where to draw; default a new figure.
+    """
+    from .formatting import requests_basis
+
+    index = _scenario_index(scenario, projection.shape)
+    ax = _axes(ax)
+    currency = projection.cost_settings.currency
+    bases = (("cost", "#4c72b0"), ("rightsized_cost", "#55a868"))
+    width = 0.38
+    names = []
+    for position, result in enumerate(projection):
+        names.append(f"{result.name}\n({requests_basis(result)})")
+        for offset, (name, color) in zip((-width / 2, width / 2), bases):
+            low, typical, high = (_at(a, index) for a in result.figure(name).magnitudes())
+            ax.bar(position + offset, typical, width=width, color=color,
+                   label=OVERHEAD_FIGURES[name][0] if position == 0 else None)
+            if all(np.isfinite(v) for v in (low, typical, high)):
+                ax.errorbar(position + offset, typical, yerr=[[max(typical - low, 0.0)], [max(high - typical, 0.0)]],
+                            color="black", capsize=3, linewidth=1)
+    ax.set_xticks(range(len(names)), names, fontsize="small")
+    ax.set_ylabel(f"cost [{currency}/month]")
+    ax.set_title(f"Monthly cost: as installed and right-sized (typical; bars: low – high)\n"
+                 f"billing by {projection.cost_settings.billing}", fontsize="medium")
+    ax.set_ylim(bottom=0)
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize="small")
     return ax
 
 

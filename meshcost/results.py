@@ -612,6 +612,21 @@ class Projection:
 
         return format_html(self)
 
+    def to_html(self, path: Any = None, title: str = "meshcost report") -> str | None:
+        """A shareable report: one self-contained HTML page (no network, inline SVG plots).
+
+        The scenario, the comparison on both cost bases, memory / CPU / latency with their
+        bands, the components, the assumptions that dominate each total, the flags and the
+        sources. Returns the page, or writes it to ``path`` (a file is replaced only when the
+        page is complete) and returns None. Plots need matplotlib (``meshcost[plot]``).
+        """
+        from .report import report_html, write_report
+
+        if path is None:
+            return report_html(self, title)
+        write_report(self, path, title)
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with a documented, stable schema (see ``meshcost.export``)."""
         from .export import projection_to_dict

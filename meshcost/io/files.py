@@ -94,8 +94,15 @@ def read_text(source: Any, *, what: str, max_bytes: int = MAX_INPUT_BYTES) -> tu
         raise DataFileError(f"{label}: not UTF-8 text (byte {exc.start}); expected {what}") from None
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
-def atomic_writer(target: Any, *, what: str = "the output", binary: bool = False) -> Iterator[IO[Any]]:
+def atomic_writer(target: Any, *, what: str = "the output", binary: bool = False,
+                  name: str = "output") -> Iterator[IO[Any]]:
     """Open ``target`` for writing (text, or bytes with ``binary``) so that it is replaced only when writing succeeds.
 
     A regular file (or a new one) is written to a temporary file beside it and renamed over
@@ -108,29 +115,31 @@ def atomic_writer(target: Any, *, what: str = "the output", binary: bool = False
         yield target
         return
     if not isinstance(target, (str, os.PathLike)):
-        raise InputTypeError(f"output: got {describe_value(target)}; expected a file name or an open file",
-                             parameter="output", value=describe_value(target), expected="a file name or an open file")
+        raise InputTypeError(f"{name}: got {describe_value(target)}; expected a file name or an open file",
+                             parameter=name, value=describe_value(target), expected="a file name or an open file")
     path = Path(target)
     real = path.resolve()
     if real.exists() and not real.is_file():
         try:
             handle = real.open("wb") if binary else real.open("w", newline="", encoding="utf-8")
         except OSError as exc:
-            raise DataFileError(f"output: cannot write {what} to {path} ({exc.strerror or exc})",
-                                parameter="output") from None
+            raise DataFileError(f"{name}: cannot write {what} to {path} ({exc.strerror or exc})",
+                                parameter=name) from None
         with handle:
             yield handle
         return
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".partial", dir=real.parent)
     except OSError as exc:
-        raise DataFileError(f"output: cannot write {what} to {path} ({exc.strerror or exc})",
-                            parameter="output") from None
+        raise DataFileError(f"{name}: cannot write {what} to {path} ({exc.strerror or exc})",
+                            parameter=name) from None
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline="", encoding="utf-8")) as handle:
             yield handle
         if real.exists():
             shutil.copymode(real, temp)
+        else:  # a new file gets the usual permissions (mkstemp makes it private)
+            os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, real)
     except BaseException:
         with contextlib.suppress(OSError):
