@@ -216,3 +216,14 @@ def test_import_meshcost_does_not_import_matplotlib():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_cost_bars_carry_both_bases(tmp_path):
+    r = meshcost.project(nodes=500, sidecars=5000)
+    ax = plot.plot_costs(r)
+    save(ax, tmp_path, "costs")
+    heights = [patch.get_height() for patch in ax.patches]
+    expected = [float(getattr(result, name).typical.magnitude) for result in r for name in ("cost", "rightsized_cost")]
+    assert heights == pytest.approx(expected)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert "linkerd\n(none set ('default' chart))" in labels
