@@ -103,10 +103,14 @@ class Summary:
 def scenario_headline(projection: "Projection") -> str:
     """One scenario's inputs in words: "500 nodes, 5,000 meshed pods, ..."."""
     inputs = {k: float(v) for k, v in projection.inputs.items()}
+
+    def count(value: float, noun: str) -> str:
+        return f"{value:,.0f} {noun}{'' if value == 1 else 's'}"
+
     return (
-        f"{inputs['nodes']:,.0f} nodes, {inputs['sidecars']:,.0f} meshed pods, "
-        f"{inputs['services']:,.0f} services ({inputs['visible_services']:,.0f} visible per sidecar), "
-        f"{inputs['rps']:,.0f} requests/s, {inputs['waypoints']:,.0f} waypoints"
+        f"{count(inputs['nodes'], 'node')}, {count(inputs['sidecars'], 'meshed pod')}, "
+        f"{count(inputs['services'], 'service')} ({inputs['visible_services']:,.0f} visible per sidecar), "
+        f"{inputs['rps']:,.0f} requests/s, {count(inputs['waypoints'], 'waypoint')}"
     )
 
 
