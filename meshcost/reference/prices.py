@@ -23,6 +23,7 @@ Month convention
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from dataclasses import asdict, dataclass, fields
@@ -33,6 +34,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from ..io.files import read_text
 from .data import data_path
 from ..errors import (
     DataFileError,
@@ -241,14 +243,11 @@ def _number(path: Path, row: int, line: int, field: str, text: str, *, minimum: 
 
 
 def _read_rows(path: Path) -> tuple[PriceRow, ...]:
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise DataFileError(f"{path}: cannot open the price sheet ({exc.strerror or exc})") from None
+    _, text = read_text(path, what=f"a price sheet CSV with columns {list(PRICE_COLUMNS)}")
     rows: list[PriceRow] = []
     seen: dict[tuple[str, str, str], int] = {}
     try:
-        with handle:
+        with io.StringIO(text, newline="") as handle:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
             missing = [c for c in PRICE_COLUMNS if c not in header]
@@ -302,8 +301,6 @@ def _read_rows(path: Path) -> tuple[PriceRow, ...]:
                 rows.append(PriceRow(row["provider"], row["instance_type"], row["region"], vcpu, memory,
                                      price, row["currency"], row["as_of"], row["source_url"], row["notes"],
                                      kind, str(path), line))
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except csv.Error as exc:
         raise DataFileError(f"{path}: malformed CSV ({exc})") from None
     if not rows:

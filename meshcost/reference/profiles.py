@@ -13,6 +13,7 @@ Coefficients are converted once, on load, with pint, to MiB, vCPU and ms.
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -23,7 +24,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from .data import data_dir
-from ..errors import DataFileError, MeshcostError, UnknownNameError
+from ..errors import DataFileError, InputTypeError, MeshcostError, UnknownNameError, describe_value
+from ..io.files import MAX_INPUT_BYTES, read_text
 from .sources import all_sources
 from ..units import CANONICAL_UNIT, unit_is, ureg
 
@@ -707,17 +709,20 @@ def profile_from_dict(document: Mapping[str, Any], origin: str = "<dict>",
     )
 
 
-def load_profile(path: str | Path) -> MeshProfile:
-    """Read and validate a mesh profile from a TOML file; errors name the file, entry and field."""
-    path = Path(path)
+def load_profile(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> MeshProfile:
+    """Read and validate a mesh profile from a TOML file (at most ``max_bytes``); errors name the
+    file, entry and field."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"path: got {describe_value(path)}; expected the path of a TOML mesh profile",
+                             parameter="path")
+    label, text = read_text(path, what="a TOML mesh profile", max_bytes=max_bytes)
     try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: no such profile file") from None
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(f"{path}: not valid TOML ({exc})") from None
-    return profile_from_dict(document, origin=path.name)
+        raise DataFileError(f"{label}: not valid TOML ({' '.join(str(exc).split())})") from None
+    except RecursionError:
+        raise DataFileError(f"{label}: nested too deeply; expected a TOML mesh profile") from None
+    return profile_from_dict(document, origin=Path(label).name)
 
 
 def _coefficient_to_dict(coef: Coefficient) -> dict[str, Any]:

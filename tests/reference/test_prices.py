@@ -390,7 +390,7 @@ def test_csv_file_level_errors(tmp_path):
         PriceSheet.from_csv(_write(tmp_path, HEADER))
     with pytest.raises(DataFileError, match="more fields"):
         PriceSheet.from_csv(_write(tmp_path, HEADER, GOOD + ",extra"))
-    with pytest.raises(DataFileError, match="cannot open"):
+    with pytest.raises(DataFileError, match="no such file"):
         PriceSheet.from_csv(tmp_path / "missing.csv")
     bad = tmp_path / "latin1.csv"
     bad.write_bytes((HEADER + "\n" + GOOD.replace("us-east-1", "s\xe3o-paulo") + "\n").encode("latin-1"))
