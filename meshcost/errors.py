@@ -9,6 +9,7 @@ fields: ``.parameter``, ``.value`` (a short rendering) and ``.expected``. Errors
 from __future__ import annotations
 
 import re
+import reprlib
 from typing import Any
 
 __all__ = [
@@ -28,6 +29,15 @@ _MESSAGE = re.compile(r"^(?P<parameter>[A-Za-z_][\w.-]*)(?:\[[^\]]*\])?(?: \([^)
                       r"(?:got (?P<value>.*?)(?:; |$))?(?:.*?\bexpected (?P<expected>.*)|.*)$", re.S)
 
 
+def _short_repr(limit: int) -> reprlib.Repr:
+    short = reprlib.Repr()
+    short.maxlevel = 3
+    short.maxlist = short.maxtuple = short.maxset = short.maxfrozenset = short.maxdict = 6
+    short.maxstring = short.maxother = limit
+    short.maxlong = 40
+    return short
+
+
 def describe_value(value: Any, limit: int = 60) -> str:
     """A short, readable rendering of a bad value for an error message (never a huge ``repr``)."""
     try:
@@ -37,8 +47,10 @@ def describe_value(value: Any, limit: int = 60) -> str:
             text = repr(value[: 2 * limit])
         elif hasattr(value, "shape") and hasattr(value, "dtype") and getattr(value, "size", 0) > 20:
             return f"<array of shape {value.shape}, dtype {value.dtype}>"
-        elif isinstance(value, (list, tuple, dict, set)) and len(value) > 20:
-            return f"<{type(value).__name__} of {len(value):,} items>"
+        elif isinstance(value, (list, tuple, dict, set, frozenset)):
+            if len(value) > 20:
+                return f"<{type(value).__name__} of {len(value):,} items>"
+            text = _short_repr(limit).repr(value)  # bounded depth and width: aliased or recursive data stay short
         else:
             text = repr(value)
     except Exception:  # a hostile object whose repr fails
@@ -57,6 +69,7 @@ class MeshcostError(Exception):
 
     def __init__(self, message: str = "", *, parameter: str | None = None, value: Any = None,
                  expected: str | None = None) -> None:
+        message = " ".join(str(message).split())  # one line, always
         super().__init__(message)
         if parameter is None or value is None or expected is None:  # read them off "<name>: got <value>; expected ..."
             match = _MESSAGE.match(str(message))

@@ -90,6 +90,8 @@ def read_text(source: Any, *, what: str, max_bytes: int = MAX_INPUT_BYTES) -> tu
                 raise _too_large(label, max_bytes)
             with path.open("rb") as handle:
                 raw = _read_bounded(handle, label, max_bytes)
+        except DataFileError:
+            raise
         except FileNotFoundError:
             raise DataFileError(f"{label}: no such file; expected {what}") from None
         except OSError as exc:
@@ -101,6 +103,8 @@ def read_text(source: Any, *, what: str, max_bytes: int = MAX_INPUT_BYTES) -> tu
     elif hasattr(source, "read"):
         try:
             raw = _read_bounded(source, label, max_bytes)
+        except DataFileError:
+            raise
         except OSError as exc:
             raise DataFileError(f"{label}: cannot read ({exc.strerror or exc}); expected {what}") from None
         except UnicodeDecodeError as exc:

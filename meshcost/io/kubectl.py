@@ -35,6 +35,7 @@ Rules (simple on purpose; they are what :class:`Inventory` reports):
 from __future__ import annotations
 
 import gc
+import threading
 import json
 import os
 from collections import Counter
@@ -47,7 +48,7 @@ from typing import Any
 
 
 from ..errors import DataFileError, InputTypeError, InputValueError, describe_value
-from .files import is_file_source, read_text
+from .files import MAX_INPUT_BYTES, is_file_source, read_text
 from .quantity import parse_cpu, parse_memory
 
 __all__ = [
@@ -169,7 +170,7 @@ class Inventory:
         }
 
 
-def read_inventory(source: Any) -> Inventory:
+def read_inventory(source: Any, *, max_bytes: int = MAX_INPUT_BYTES) -> Inventory:
     """Read one kubectl export or manifest file.
 
     Parameters
@@ -178,23 +179,29 @@ def read_inventory(source: Any) -> Inventory:
         A path (``.json`` is read with ``json``; ``.yaml`` / ``.yml`` and other names as
         YAML, unless they start with ``{`` or ``[``), an open file, an already-parsed
         object (dict) or list of objects.
+    max_bytes : int
+        The largest file read [bytes]; default 256 MiB (about 35,000 pods as JSON).
 
     Returns
     -------
     Inventory
     """
-    return read_inventories([source])
+    return read_inventories([source], max_bytes=max_bytes)
 
 
-def read_inventories(sources: Iterable[Any]) -> Inventory:
+def read_inventories(sources: Iterable[Any], *, max_bytes: int = MAX_INPUT_BYTES) -> Inventory:
     """Read several files (or parsed objects) as one cluster.
 
-    Namespace labels and owners apply across files.
+    Namespace labels and owners apply across files. Files are refused when they are empty,
+    larger than ``max_bytes``, hold a key twice in one mapping, nest deeper than
+    :data:`MAX_DEPTH`, or (YAML) expand through aliases to more than :data:`MAX_VALUES` values.
 
     Parameters
     ----------
     sources : iterable of str, Path, file-like, dict or list
         As for :func:`read_inventory`.
+    max_bytes : int
+        The largest file read [bytes], per file.
 
     Returns
     -------
@@ -206,16 +213,19 @@ def read_inventories(sources: Iterable[Any]) -> Inventory:
             "objects (use read_inventory for one)"
         )
     with _collector_paused():
-        return _read(sources)  # the parsed documents are freed before the collector resumes
+        return _read(sources, max_bytes)  # the parsed documents are freed before the collector resumes
 
 
-def _read(sources: Iterable[Any]) -> Inventory:
+def _read(sources: Iterable[Any], max_bytes: int) -> Inventory:
     objects: list[tuple[dict, str, tuple]] = []
     skipped: Counter[str] = Counter()
     labels = []
     for source in sources:
-        label, documents = _load(source)
+        label, documents = _load(source, max_bytes)
         labels.append(label)
+        if is_file_source(source) and all(d is None for d in documents):
+            raise DataFileError(f"{label}: no document in it (an empty file?); expected a kubectl export "
+                                "(kubectl get nodes,pods,services -A -o json) or YAML manifests")
         for index, document in enumerate(documents):
             if document is not None:  # an empty YAML document (e.g. a trailing ---)
                 _flatten(document, None, (label, index, ""), objects, skipped)
@@ -227,32 +237,45 @@ def _read(sources: Iterable[Any]) -> Inventory:
 # ---------------------------------------------------------------------------- loading
 
 
+_COLLECTOR_LOCK = threading.Lock()
+_COLLECTOR_PAUSES = 0
+_COLLECTOR_WAS_ENABLED = False
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while reading.
 
     Parsed JSON / YAML holds no reference cycles, so the collector finds nothing, but its
     passes over millions of fresh dicts made ``json.loads`` of a 100,000-pod export about
-    four times slower. The previous state is restored on exit; free the parsed documents
-    before, or the first pass after it walks them all.
+    four times slower. Concurrent readers share one pause (counted under a lock): the
+    collector resumes, if it ran before, when the last of them finishes. Free the parsed
+    documents before, or the first pass after it walks them all.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    global _COLLECTOR_PAUSES, _COLLECTOR_WAS_ENABLED
+    with _COLLECTOR_LOCK:
+        if _COLLECTOR_PAUSES == 0:
+            _COLLECTOR_WAS_ENABLED = gc.isenabled()
+            gc.disable()
+        _COLLECTOR_PAUSES += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _COLLECTOR_LOCK:
+            _COLLECTOR_PAUSES -= 1
+            if _COLLECTOR_PAUSES == 0 and _COLLECTOR_WAS_ENABLED:
+                gc.enable()
 
 
-def _load(source: Any) -> tuple[str, list]:
+def _load(source: Any, max_bytes: int = MAX_INPUT_BYTES) -> tuple[str, list]:
     """(label for messages, documents) of one source."""
     if isinstance(source, dict):
         return "<dict>", [source]
     if isinstance(source, (list, tuple)):
         return "<list>", list(source)
     if is_file_source(source):
-        label, text = read_text(source, what="JSON or YAML (kubectl get -o json / -o yaml, or manifests)")
+        label, text = read_text(source, what="JSON or YAML (kubectl get -o json / -o yaml, or manifests)",
+                                max_bytes=max_bytes)
         return label, _parse(text, label, Path(label).suffix.lower())
     raise InputTypeError(
         f"source: got {describe_value(source)}; expected a path (str or Path), an open file, "
@@ -260,25 +283,120 @@ def _load(source: Any) -> tuple[str, list]:
     )
 
 
+#: The most values (mappings, lists and scalars, counting every use of a YAML alias) a source
+#: may expand to: far above a 100,000-pod export (~10^7), far below an alias bomb.
+MAX_VALUES = 50_000_000
+#: The deepest nesting of mappings and lists a source may have (kubectl output stays below 30).
+MAX_DEPTH = 200
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _Duplicate(twice)
+    return out
+
+
+class _Duplicate(Exception):
+    """A key appears twice in one mapping (JSON or YAML keeps the last silently; we refuse)."""
+
+
+def _no_constant(name: str) -> float:
+    raise _Duplicate(name)  # reported as a bad constant below
+
+
 def _parse(text: str, label: str, suffix: str) -> list:
     """The documents of a JSON (by suffix, or text starting with { or [) or YAML text."""
     if suffix == ".json" or (suffix not in (".yaml", ".yml") and text[:4096].lstrip()[:1] in ("{", "[")):
         try:
-            document = json.loads(text)
+            document = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             raise DataFileError(f"{label}: line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})") from None
-        return document if isinstance(document, list) else [document]
+        except _Duplicate as exc:
+            what = (f"the constant {exc.args[0]} (JSON has no NaN or Infinity)" if exc.args[0] in
+                    ("NaN", "Infinity", "-Infinity") else f"the key {describe_value(exc.args[0])} twice in one object")
+            raise DataFileError(f"{label}: malformed JSON ({what})") from None
+        except RecursionError:
+            raise DataFileError(f"{label}: nested too deeply; expected a kubectl JSON export") from None
+        except ValueError as exc:  # e.g. an integer of more digits than Python converts
+            raise DataFileError(f"{label}: malformed JSON ({describe_value(str(exc), 120)})") from None
+        return document if isinstance(document, list) else [document]  # JSON shares no values; depth is bounded
+    documents = _parse_yaml(text, label)
+    _check_size(documents, label)
+    return documents
+
+
+def _yaml_loader() -> Any:
+    """A safe YAML loader (libyaml's C parser when installed) that refuses duplicate keys."""
     import yaml  # only YAML input needs it; kept off `import meshcost`
 
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[valid-type,misc]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value != "<<"]
+                if len(keys) != len(set(keys)):
+                    seen: set[str] = set()
+                    twice = next(k for k in keys if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"found the key {describe_value(twice)} twice in one mapping", node.start_mark)
+            return super().construct_mapping(node, deep=deep)
+
+    return Loader
+
+
+def _parse_yaml(text: str, label: str) -> list:
+    import yaml
+
     try:
-        return list(yaml.safe_load_all(text))
+        return list(yaml.load_all(text, Loader=_yaml_loader()))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        if isinstance(exc, yaml.constructor.ConstructorError):
+        if isinstance(exc, yaml.constructor.ConstructorError) and "twice" not in problem:
             problem += "; only plain YAML is read, never tags such as !!python/..."
         raise DataFileError(f"{label}: {where}malformed YAML ({problem})") from None
+    except RecursionError:
+        raise DataFileError(f"{label}: nested too deeply; expected YAML manifests") from None
+
+
+def _check_size(documents: list, label: str) -> None:
+    """Refuse documents that nest deeper than MAX_DEPTH, refer to themselves (YAML aliases), or
+    expand to more than MAX_VALUES values; linear in the distinct values, so alias bombs are
+    measured, never walked."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, int, bool]] = [(documents, 0, False)]
+    open_ids: set[int] = set()
+    while stack:
+        obj, depth, done = stack.pop()
+        key = id(obj)
+        if done:
+            children = obj.values() if isinstance(obj, dict) else obj
+            size = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if size > MAX_VALUES:
+                raise DataFileError(f"{label}: expands to more than {MAX_VALUES:,} values (YAML aliases reused "
+                                    "many times?); expected a kubectl export or manifests")
+            sizes[key] = size
+            open_ids.discard(key)
+            continue
+        if key in sizes:
+            continue
+        if key in open_ids:
+            raise DataFileError(f"{label}: a YAML alias refers to the value that contains it; expected finite data")
+        if depth > MAX_DEPTH:
+            raise DataFileError(f"{label}: nested deeper than {MAX_DEPTH} levels; expected a kubectl export or "
+                                "manifests")
+        open_ids.add(key)
+        stack.append((obj, depth, True))
+        children = obj.values() if isinstance(obj, dict) else obj
+        for child in children:
+            if isinstance(child, (dict, list)) and id(child) not in sizes:
+                stack.append((child, depth + 1, False))
 
 
 def _where(loc: tuple) -> str:
