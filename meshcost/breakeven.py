@@ -99,16 +99,18 @@ def break_even(mesh_a: str, mesh_b: str, along: str, lo: float, hi: float, *, me
         raise InputValueError(f"metric: got {describe_value(metric)}; expected one of {list(METRICS)}")
     if band not in ("low", "typical", "high"):
         raise InputValueError(f"band: got {describe_value(band)}; expected 'low', 'typical' or 'high'")
-    if isinstance(grid, bool) or not isinstance(grid, int) or grid < 3:
-        raise InputValueError(f"grid: got {describe_value(grid)}; expected a whole number >= 3")
+    if isinstance(grid, bool) or not isinstance(grid, int) or not 3 <= grid <= 100_000:
+        raise InputValueError(f"grid: got {describe_value(grid)}; expected a whole number from 3 to 100,000")
     if along in inputs or (along == "pods_per_node" and "sidecars" in inputs):
         raise InputValueError(f"along: {along!r} is searched; do not also pass it (or sidecars) as an input")
     if along == "pods_per_node" and "nodes" not in inputs:
         raise InputValueError("nodes: needed when along='pods_per_node' (sidecars = pods_per_node x nodes)")
     try:
         lo_f, hi_f = float(lo), float(hi)
-    except (TypeError, ValueError):
-        raise InputTypeError(f"lo, hi: got {describe_value(lo)}, {describe_value(hi)}; expected numbers") from None
+    except (TypeError, ValueError, OverflowError):
+        raise InputTypeError(f"lo, hi: got {describe_value(lo)}, {describe_value(hi)}; expected finite numbers") from None
+    if isinstance(lo, (bool, str, bytes)) or isinstance(hi, (bool, str, bytes)):
+        raise InputTypeError(f"lo, hi: got {describe_value(lo)}, {describe_value(hi)}; expected numbers")
     whole = ALONG[along]
     if not (np.isfinite(lo_f) and np.isfinite(hi_f) and lo_f < hi_f) or (whole and (lo_f != int(lo_f) or hi_f != int(hi_f))):
         raise InputValueError(f"lo, hi: got {lo!r}, {hi!r}; expected finite lo < hi"

@@ -46,7 +46,8 @@ class Input:
 
     ``kind`` is the unit kind it is stripped to (see :mod:`meshcost.units`); ``unit`` its
     canonical unit as written in docs and frames; ``whole``, ``minimum`` and ``maximum`` bound
-    the values accepted; ``default`` says what an omitted input becomes.
+    the values accepted (the maxima lie far beyond any real cluster and keep every figure
+    finite); ``default`` says what an omitted input becomes.
     """
 
     name: str
@@ -108,28 +109,32 @@ class Flag:
 
 
 INPUTS: tuple[Input, ...] = (
-    Input("nodes", "count", "count", "worker nodes in the cluster", "required", whole=True, minimum=1, label="worker nodes"),
+    Input("nodes", "count", "count", "worker nodes in the cluster", "required", whole=True, minimum=1,
+          maximum=1e7, label="worker nodes"),
     Input("sidecars", "count", "count",
           "meshed pods: one sidecar each in sidecar meshes; ambient meshes them without sidecars", "required",
-          whole=True, label="meshed pods"),
-    Input("services", "count", "count", "Services in the mesh", "ceil(sidecars / 10) (assumption)", whole=True, label="services"),
+          whole=True, maximum=1e10, label="meshed pods"),
+    Input("services", "count", "count", "Services in the mesh", "ceil(sidecars / 10) (assumption)", whole=True,
+          maximum=1e9, label="services"),
     Input("visible_services", "count", "count", "services each sidecar holds config for (<= services)",
-          "all (no Sidecar / exportTo scoping)", whole=True, label="services visible per sidecar"),
-    Input("rps", "rate", "1/s", "mesh-wide service-to-service requests per second", "0 (idle)",
-          accepted="finite requests per second >= 0", label="mesh-wide requests per second"),
-    Input("waypoints", "count", "count", "Istio ambient waypoint proxies", "0 (L4 only)", whole=True, label="waypoint proxies"),
+          "all (no Sidecar / exportTo scoping)", whole=True, maximum=1e9, label="services visible per sidecar"),
+    Input("rps", "rate", "1/s", "mesh-wide service-to-service requests per second", "0 (idle)", maximum=1e13,
+          accepted="finite requests per second from 0 to 1e13", label="mesh-wide requests per second"),
+    Input("waypoints", "count", "count", "Istio ambient waypoint proxies", "0 (L4 only)", whole=True, maximum=1e9,
+          label="waypoint proxies"),
     Input("l7_share", "fraction", "fraction", "share of requests that pass a waypoint",
           "1 where waypoints > 0, else 0", maximum=1.0, accepted="a share from 0 to 1", label="share of requests through a waypoint"),
     Input("ports_per_service", "count", "count", "ports per Service, on average (an Envoy cluster each)",
-          "1 (assumption)", label="ports per service"),
+          "1 (assumption)", maximum=1e5, label="ports per service"),
     Input("tcp_share", "fraction", "fraction",
           "share of service ports that carry plain TCP, not HTTP (an Envoy listener each)", "0", maximum=1.0,
           accepted="a share from 0 to 1", label="share of plain-TCP service ports"),
     Input("subsets_per_service", "count", "count",
-          "DestinationRule subsets per Service, on average (an Envoy cluster per port each)", "0", label="DestinationRule subsets per service"),
+          "DestinationRule subsets per Service, on average (an Envoy cluster per port each)", "0", maximum=1e5,
+          label="DestinationRule subsets per service"),
     Input("churn", "rate", "1/s", "pod or config changes per second in the cluster (istiod pushes)",
           "2 x sidecars / 86,400 (every pod replaced once a day, an assumption)",
-          accepted="finite changes per second >= 0", label="pod or config changes per second"),
+          maximum=1e9, accepted="finite changes per second from 0 to 1e9", label="pod or config changes per second"),
 )
 
 FIGURES: tuple[Figure, ...] = (

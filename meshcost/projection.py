@@ -46,13 +46,21 @@ def resolve_meshes(meshes: Iterable[str | MeshProfile] | str | MeshProfile | Non
     mesh name to the release whose figures to use (``{"istio-sidecar": "1.20"}``).
     """
     profiles = builtin_profiles()
+    if versions is not None and not isinstance(versions, Mapping):
+        raise InputTypeError(f"versions: got {describe_value(versions)}; expected a dict of mesh name -> version string")
     versions = dict(versions or {})
-    if not isinstance(versions, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in versions.items()):
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in versions.items()):
         raise InputTypeError(f"versions: got {describe_value(versions)}; expected a dict of mesh name -> version string")
     if meshes is None:
         meshes = list(BUILTIN_MESHES)
     if isinstance(meshes, (str, MeshProfile)):
         meshes = [meshes]
+    if isinstance(meshes, (bytes, Mapping)) or not isinstance(meshes, Iterable):
+        raise InputTypeError(f"meshes: got {describe_value(meshes)}; expected a mesh name, a MeshProfile, or a list "
+                             f"of them (built in: {list(BUILTIN_MESHES)})")
+    meshes = list(meshes)
+    if len(meshes) > 100:
+        fail("meshes", f"{len(meshes):,} meshes", "at most 100 meshes per projection", described=True)
     unused = set(versions) - {m for m in meshes if isinstance(m, str)}
     if unused:
         raise UnknownNameError(f"versions: {sorted(unused)} not among the projected meshes "

@@ -18,7 +18,11 @@ from .figures import INPUTS
 from .kernels.scenario import Scenario
 
 __all__ = ["Scenario", "make_scenario", "DEFAULT_PODS_PER_SERVICE", "DEFAULT_PORTS_PER_SERVICE",
-           "DEFAULT_POD_LIFETIME_S", "INPUT_DOCS"]
+           "DEFAULT_POD_LIFETIME_S", "INPUT_DOCS", "MAX_SCENARIOS"]
+
+#: The most scenarios one :func:`meshcost.project` call computes (about 1 KiB of memory each,
+#: so 10^7 take ~11 GiB); :func:`meshcost.sweep` projects larger grids in chunks.
+MAX_SCENARIOS = 10_000_000
 
 #: Default meshed pods per Service when ``services`` is not given. A modelling assumption:
 #: Istio's load test runs 2 pods per service; Kubernetes' scalability envelope (150,000 pods,
@@ -38,6 +42,10 @@ INPUT_DOCS: dict[str, str] = {i.name: f"{i.doc} [{i.unit}]; default {i.default}"
 
 def _check(name: str, value: Any) -> np.ndarray:
     spec = next(i for i in INPUTS if i.name == name)
+    size = getattr(value, "size", None)
+    if isinstance(size, (int, np.integer)) and size > MAX_SCENARIOS:  # before converting a huge array
+        fail(name, f"an array of {int(size):,} values", f"at most {MAX_SCENARIOS:,} values per call (meshcost.sweep "
+             "projects larger grids in chunks)", described=True)
     return numbers_array(value, name, spec.kind, minimum=spec.minimum, maximum=spec.maximum, whole=spec.whole,
                          expected=spec.accepted)
 
@@ -78,6 +86,14 @@ def make_scenario(
         named["churn"] = 2.0 * named["sidecars"] / DEFAULT_POD_LIFETIME_S
     named = {i.name: named[i.name] for i in INPUTS}
     shape = broadcast_shape(**named)
+    size = int(np.prod(shape, dtype=np.float64))
+    if size == 0:
+        empty = next(k for k, v in named.items() if v.size == 0)
+        fail(empty, "an empty array", "at least one value (every output has the inputs' broadcast shape)",
+             described=True)
+    if size > MAX_SCENARIOS:
+        fail("nodes", f"inputs that broadcast to {size:,} scenarios (shape {shape})", f"at most {MAX_SCENARIOS:,} "
+             "scenarios per call (meshcost.sweep projects larger grids in chunks)", described=True)
     if extra_shapes:
         try:
             shape = np.broadcast_shapes(shape, *extra_shapes)

@@ -1,14 +1,21 @@
 """The unit boundary: pint registry, meshcost's unit names, and stripping inputs to magnitudes.
 
-meshcost uses pint's *application registry* (``pint.get_application_registry()``), so
-Quantities a user builds with ``pint.Quantity`` or their own application-registry units
-work with meshcost's. It never creates a private ``UnitRegistry`` and never changes
-global formatting. It adds, only if they are not already defined:
+meshcost uses the registry that is pint's *application registry* when meshcost is imported
+(``pint.get_application_registry()``), so Quantities a user builds with ``pint.Quantity`` or
+their own application-registry units work with meshcost's. It never creates a private
+``UnitRegistry`` and never changes global formatting. It adds, only where the names are free
+(a host application may have defined some already):
 
-- ``vCPU`` (alias ``vcpu``, ``core``): a new base dimension ``[cpu]``; ``millicore`` = vCPU/1000.
-  Kubernetes' ``100m`` CPU is 100 millicore = 0.1 vCPU.
-- ``USD``: a new base dimension ``[currency]``. Other currencies are not convertible to it
-  (no exchange rates); they get a dimension of their own when a price sheet names them.
+- ``vCPU`` (aliases ``vcpu``, ``core``): a new base dimension ``[cpu]``; ``millicore`` =
+  vCPU/1000. Kubernetes' ``100m`` CPU is 100 millicore = 0.1 vCPU.
+- ``USD`` (alias ``usd``): a new base dimension ``[currency]``. Other currencies are not
+  convertible to it (no exchange rates); they get a dimension of their own when a price sheet
+  names them.
+
+An existing ``vCPU`` or ``USD`` is reused when it has a dimension of its own; one that is
+dimensionless (so a count would pass for it) is refused at import with a clear error. If the
+host later switches the application registry (``pint.set_application_registry``), meshcost
+keeps its own and converts Quantities from the new one by their unit names.
 
 Memory is the trap: pint treats bytes as dimensionless, so ``1 MiB + 1 count`` is accepted
 silently. meshcost checks memory inputs against the byte family explicitly (their root unit
@@ -42,18 +49,28 @@ __all__ = [
     "unit_is",
 ]
 
-ureg: Any = pint.get_application_registry()  # type: ignore[no-untyped-call]
+ureg: Any = pint.get_application_registry().get()  # type: ignore[no-untyped-call]
+ureg.Quantity  # noqa: B018 - a lazy registry becomes the real one on first attribute access
 
 
-def _define_once(definition: str) -> None:
-    name = definition.split("=", 1)[0].strip()
-    if name not in ureg:
-        ureg.define(definition)
+def _define_once(name: str, value: str, *aliases: str) -> None:
+    """Define ``name = value = aliases...`` with the aliases the registry does not have yet; an
+    existing ``name`` is kept if it is not dimensionless (a count must never pass for it)."""
+    if name in ureg:
+        if value.startswith("[") and ureg.get_dimensionality(name) == ureg.get_dimensionality(""):
+            from .errors import MeshcostError
+
+            raise MeshcostError(f"units: the application registry defines {name!r} as dimensionless; meshcost "
+                                f"needs {name} as a dimension of its own (use another registry, or drop that "
+                                "definition)")
+        return
+    free = [alias for alias in aliases if alias not in ureg]
+    ureg.define(" = ".join((name, value, *free)))
 
 
-_define_once("vCPU = [cpu] = vcpu = core")
-_define_once("millicore = vCPU / 1000 = mcore")
-_define_once("USD = [currency] = usd")
+_define_once("vCPU", "[cpu]", "vcpu", "core")
+_define_once("millicore", "vCPU / 1000", "mcore")
+_define_once("USD", "[currency]", "usd")
 
 Quantity: Any = ureg.Quantity
 
@@ -136,6 +153,18 @@ def _refuse(value: Any, name: str, kind: str, what: str = "") -> InputTypeError:
                           expected=_EXPECTED[kind])
 
 
+def _own(value: Any, name: str, kind: str) -> Any:
+    """A Quantity of meshcost's registry: one from another registry is rebuilt by its unit's name."""
+    if value._REGISTRY is ureg or getattr(value._REGISTRY, "_registry", None) is ureg:
+        return value
+    try:
+        return ureg.Quantity(value.magnitude, str(value.units))
+    except Exception:  # pint raises several unrelated types for unknown names
+        raise UnitMismatchError(f"{name}: got a Quantity in {value.units} from another unit registry that meshcost's "
+                                f"does not know; expected {_EXPECTED[kind]}", parameter=name,
+                                expected=_EXPECTED[kind]) from None
+
+
 def strip(value: Any, name: str, kind: str) -> np.ndarray:
     """Return ``value`` as a float64 array in the canonical unit of ``kind``.
 
@@ -146,6 +175,7 @@ def strip(value: Any, name: str, kind: str) -> np.ndarray:
     wrong kind of unit. Checks of value ranges (negative, NaN, ...) are the caller's.
     """
     if is_quantity(value):
+        value = _own(value, name, kind)
         _check_unit(value, name, kind)
         try:
             magnitude = value.m_as(CANONICAL_UNIT[kind])

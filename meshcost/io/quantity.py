@@ -49,12 +49,20 @@ def _invalid(text: Any, name: str) -> InputValueError:
     return InputValueError(f"{name}: got {describe_value(text)}; expected {ACCEPTED_FORMS}")
 
 
+#: The longest quantity string read (Kubernetes' own are a few characters).
+MAX_QUANTITY_LENGTH = 64
+
+
 @lru_cache(maxsize=4096)
 def _parse_text(text: str) -> Decimal | None:
-    """The exact value of a quantity string, or None when it is malformed."""
-    match = _QUANTITY.fullmatch(text)
+    """The exact value of a quantity string, or None when it is malformed or out of any range."""
+    match = _QUANTITY.fullmatch(text) if len(text) <= MAX_QUANTITY_LENGTH else None
     if match is None:
         return None
+    if match["exponent"] is not None and abs(int(match["exponent"])) > 400:  # beyond any float: no exact value
+        if int(match["exponent"]) < 0 or Decimal(match["number"]) == 0:
+            return Decimal(0)
+        return Decimal("-Infinity") if match["number"].startswith("-") else Decimal("Infinity")
     number = match["number"]
     if match["binary"] is not None:
         # Exact: the context is wide enough for every digit of number * 1024**6.
@@ -85,6 +93,8 @@ def parse_quantity(text: str | float, *, name: str = "quantity") -> Decimal:
         value = _parse_text(text)
         if value is None:
             raise _invalid(text, name)
+        if not value.is_finite():
+            raise InputValueError(f"{name}: got {describe_value(text)}; expected a finite quantity")
         return value
     if isinstance(text, bool) or not isinstance(text, (numbers.Real, Decimal)):
         raise InputTypeError(f"{name}: got {describe_value(text)}; expected {ACCEPTED_FORMS}, or a number")
