@@ -623,3 +623,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout without a file descriptor
             pass
         return 0
+    except OSError as exc:  # writing the output failed (a full disk, a closed stream)
+        print(f"meshcost: error: cannot write the output ({_one_line(exc.strerror or exc)})", file=err)
+        return 2
+    except MemoryError:
+        print("meshcost: error: out of memory; project fewer scenarios at once (meshcost sweep --chunk-size) "
+              "or fewer Monte Carlo samples", file=err)
+        return 2

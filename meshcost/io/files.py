@@ -134,41 +134,65 @@ def atomic_writer(target: Any, *, what: str = "the output", binary: bool = False
     """Open ``target`` for writing (text, or bytes with ``binary``) so that it is replaced only when writing succeeds.
 
     A regular file (or a new one) is written to a temporary file beside it and renamed over
-    it at the end; on any error the temporary file is removed and an existing file is left as
-    it was. A symbolic link is followed (its target is replaced, the link kept). Anything else
-    that exists (``/dev/null``, a FIFO, a terminal) is written to directly. An open file is
-    written to as is.
+    it at the end; on any error (a refused input, a full disk) the temporary file is removed
+    and an existing file is left as it was. A symbolic link is followed (its target is
+    replaced, the link kept). A FIFO is written to directly; a device (``/dev/null``, a
+    terminal) or a directory is refused. An open file is written to as is. Errors while
+    writing become one-line :class:`~meshcost.errors.DataFileError` naming ``name``.
     """
+
+    def failed(exc: BaseException) -> DataFileError:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return DataFileError(f"{name}: cannot write {what} to {label} ({reason})", parameter=name)
+
     if hasattr(target, "write"):
-        yield target
+        label = source_label(target)
+        try:
+            yield target
+        except OSError as exc:
+            raise failed(exc) from None
         return
     if not isinstance(target, (str, os.PathLike)):
         raise InputTypeError(f"{name}: got {describe_value(target)}; expected a file name or an open file",
                              parameter=name, value=describe_value(target), expected="a file name or an open file")
-    path = Path(target)
-    real = path.resolve()
-    if real.exists() and not real.is_file():
+    label = describe_value(str(target), 200)
+    try:
+        path = Path(target)
+        real = path.resolve()
+        mode = real.stat().st_mode if real.exists() else None
+    except (OSError, ValueError) as exc:  # a NUL byte, a loop of links, ...
+        raise failed(exc) from None
+    if mode is not None and not stat.S_ISREG(mode):
+        if not stat.S_ISFIFO(mode):
+            kind = "a directory" if stat.S_ISDIR(mode) else "a device or special file"
+            raise DataFileError(f"{name}: {label} is {kind}; expected the path of a file to write {what} to",
+                                parameter=name)
         try:
             handle = real.open("wb") if binary else real.open("w", newline="", encoding="utf-8")
         except OSError as exc:
-            raise DataFileError(f"{name}: cannot write {what} to {path} ({exc.strerror or exc})",
-                                parameter=name) from None
+            raise failed(exc) from None
         with handle:
-            yield handle
+            try:
+                yield handle
+            except OSError as exc:
+                raise failed(exc) from None
         return
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".partial", dir=real.parent)
     except OSError as exc:
-        raise DataFileError(f"{name}: cannot write {what} to {path} ({exc.strerror or exc})",
-                            parameter=name) from None
+        raise failed(exc) from None
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline="", encoding="utf-8")) as handle:
             yield handle
-        if real.exists():
+        if mode is not None:
             shutil.copymode(real, temp)
         else:  # a new file gets the usual permissions (mkstemp makes it private)
             os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, real)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.remove(temp)
+        raise failed(exc) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.remove(temp)
