@@ -21,8 +21,9 @@ from .units import strip
 
 __all__ = ["project", "resolve_meshes", "parse_overrides", "check_samples", "MAX_SAMPLES"]
 
-#: The largest Monte Carlo sample count: the draws (coefficients x samples) stay below ~1 GiB.
-MAX_SAMPLES = 2_000_000
+#: The largest Monte Carlo sample count: the samples kept for exact percentiles (15 figures x
+#: samples x 8 bytes per mesh) stay below 0.5 GB (see :mod:`meshcost.kernels.uncertainty`).
+MAX_SAMPLES = 4_000_000
 
 
 def check_samples(samples: Any, seed: Any, percentiles: Any) -> tuple[int, int | None, tuple[float, ...]]:

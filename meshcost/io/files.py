@@ -15,6 +15,7 @@ about twice the file's size.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import stat
@@ -24,12 +25,65 @@ from typing import IO, Any, Iterator
 
 from ..errors import DataFileError, InputTypeError, describe_value
 
-__all__ = ["MAX_INPUT_BYTES", "read_text", "source_label", "is_file_source", "atomic_writer"]
+__all__ = ["MAX_INPUT_BYTES", "MAX_INTEGER", "read_text", "parse_json", "source_label", "is_file_source",
+           "atomic_writer"]
 
 #: The largest input a reader accepts by default [bytes]: 256 MiB (a kubectl export of about
 #: 35,000 pods); every reader takes ``max_bytes=`` to change it.
 MAX_INPUT_BYTES = 256 * 1024**2
 _CHUNK = 1 << 20
+#: The largest integer a file may hold where meshcost reads numbers (2^63: Kubernetes' own
+#: limit); larger ones are refused rather than overflowing a float.
+MAX_INTEGER = 2**63
+
+
+class _Refused(Exception):
+    """Raised inside json.loads hooks: the reason the document is refused."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _Refused(f"the key {describe_value(twice)} twice in one object")
+    return out
+
+
+def _constant(name: str) -> float:
+    raise _Refused(f"the constant {name} (JSON has no NaN or Infinity)")
+
+
+def _integer(text: str) -> int:
+    value = int(text)
+    if abs(value) > MAX_INTEGER:
+        raise _Refused(f"the integer {describe_value(value)} (larger than 2^63)")
+    return value
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _Refused(f"the number {describe_value(text)} (beyond the float range)")
+    return value
+
+
+def parse_json(text: str, label: str, what: str) -> Any:
+    """Strict JSON: duplicate keys, NaN / Infinity, integers beyond 2^63, numbers beyond the float
+    range and nesting deeper than Python's recursion limit are refused with a one-line
+    :class:`DataFileError` naming ``label`` (json.loads would keep the last key, or overflow)."""
+    try:
+        return json.loads(text, object_pairs_hook=_object, parse_constant=_constant, parse_int=_integer,
+                          parse_float=_float)
+    except json.JSONDecodeError as exc:
+        raise DataFileError(f"{label}: line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg}); "
+                            f"expected {what}") from None
+    except _Refused as exc:
+        raise DataFileError(f"{label}: malformed JSON ({exc.args[0]}); expected {what}") from None
+    except RecursionError:
+        raise DataFileError(f"{label}: nested too deeply; expected {what}") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise DataFileError(f"{label}: malformed JSON ({describe_value(str(exc), 120)}); expected {what}") from None
 
 
 def is_file_source(source: Any) -> bool:

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import gc
 import threading
-import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -48,7 +47,7 @@ from typing import Any
 
 
 from ..errors import DataFileError, InputTypeError, InputValueError, describe_value
-from .files import MAX_INPUT_BYTES, is_file_source, read_text
+from .files import MAX_INPUT_BYTES, is_file_source, parse_json, read_text
 from .quantity import parse_cpu, parse_memory
 
 __all__ = [
@@ -290,38 +289,10 @@ MAX_VALUES = 50_000_000
 MAX_DEPTH = 200
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise _Duplicate(twice)
-    return out
-
-
-class _Duplicate(Exception):
-    """A key appears twice in one mapping (JSON or YAML keeps the last silently; we refuse)."""
-
-
-def _no_constant(name: str) -> float:
-    raise _Duplicate(name)  # reported as a bad constant below
-
-
 def _parse(text: str, label: str, suffix: str) -> list:
     """The documents of a JSON (by suffix, or text starting with { or [) or YAML text."""
     if suffix == ".json" or (suffix not in (".yaml", ".yml") and text[:4096].lstrip()[:1] in ("{", "[")):
-        try:
-            document = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-        except json.JSONDecodeError as exc:
-            raise DataFileError(f"{label}: line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})") from None
-        except _Duplicate as exc:
-            what = (f"the constant {exc.args[0]} (JSON has no NaN or Infinity)" if exc.args[0] in
-                    ("NaN", "Infinity", "-Infinity") else f"the key {describe_value(exc.args[0])} twice in one object")
-            raise DataFileError(f"{label}: malformed JSON ({what})") from None
-        except RecursionError:
-            raise DataFileError(f"{label}: nested too deeply; expected a kubectl JSON export") from None
-        except ValueError as exc:  # e.g. an integer of more digits than Python converts
-            raise DataFileError(f"{label}: malformed JSON ({describe_value(str(exc), 120)})") from None
+        document = parse_json(text, label, "a kubectl JSON export")
         return document if isinstance(document, list) else [document]  # JSON shares no values; depth is bounded
     documents = _parse_yaml(text, label)
     _check_size(documents, label)
@@ -470,12 +441,17 @@ def _get_list(obj: dict, key: str, loc: tuple, path: str | tuple, required: bool
     return value
 
 
+#: The largest replica count read (Kubernetes stores replicas as a 32-bit integer).
+MAX_REPLICAS = 2**31 - 1
+
+
 def _get_count(obj: dict, key: str, loc: tuple, path: str, default: int) -> int:
     value = obj.get(key)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _field_error(loc, path, f"must be a whole number >= 0, got {describe_value(value)}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_REPLICAS:
+        raise _field_error(loc, path, f"must be a whole number from 0 to {MAX_REPLICAS:,} (a 32-bit count), got "
+                                      f"{describe_value(value)}")
     return value
 
 
@@ -502,6 +478,8 @@ def _amount(value: Any, kind: str, loc: tuple, where: tuple, section: str) -> fl
         problem = f"is not a valid quantity: {message}"
     except TypeError:  # unhashable (a list or a mapping), or a boolean
         problem = f"must be a quantity, got {describe_value(value)}"
+    except OverflowError:
+        problem = f"is beyond any real quantity, got {describe_value(value)}"
     raise _field_error(loc, (*where, "resources", section, kind), problem)
 
 
@@ -615,9 +593,8 @@ def _replicas(obj: dict, kind: str, loc: tuple, node_count: int) -> int:
         return _get_count(spec, "parallelism", loc, "spec.parallelism", 1)
     if kind == "DaemonSet":
         status = obj.get("status") or {}
-        desired = status.get("desiredNumberScheduled")
-        if isinstance(desired, int) and not isinstance(desired, bool) and desired >= 0:
-            return desired
+        if status.get("desiredNumberScheduled") is not None:
+            return _get_count(status, "desiredNumberScheduled", loc, "status.desiredNumberScheduled", 1)
         return node_count or 1
     return _get_count(spec, "replicas", loc, "spec.replicas", 1)
 

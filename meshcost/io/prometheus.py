@@ -29,7 +29,6 @@ sample, so you need several pods at different loads.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
@@ -39,7 +38,7 @@ import numpy as np
 from ..errors import DataFileError, InputTypeError, InputValueError, describe_value
 from . import CPU, LOAD, MEMORY
 from ..units import strip, ureg
-from .files import MAX_INPUT_BYTES, is_file_source, read_text
+from .files import MAX_INPUT_BYTES, is_file_source, parse_json, read_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -89,11 +88,7 @@ def _describe_labels(labels: dict[str, str], keys: Sequence[str] = ("namespace",
 def _load_prometheus(source: Any, max_bytes: int = MAX_INPUT_BYTES) -> _PromResult:
     """Parse and validate one Prometheus API response (a path or an open file); errors name it and the position."""
     path, text = read_text(source, what=_PROMETHEUS_HINT, max_bytes=max_bytes)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFileError(f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg}); "
-                            f"expected {_PROMETHEUS_HINT}") from None
+    document = parse_json(text, path, _PROMETHEUS_HINT)
     if not isinstance(document, dict):
         raise DataFileError(f"{path}: the top level is {type(document).__name__}; expected a JSON object, "
                             f"{_PROMETHEUS_HINT}")

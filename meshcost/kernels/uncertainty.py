@@ -13,11 +13,15 @@ sample is one possible "true" set of coefficients.
 
 Evaluation. The samples are the band axis of the same kernels the deterministic projection
 uses (:func:`meshcost.kernels.mesh.evaluate`): every usage, latency and money figure is
-computed for every sample of a block of scenarios, then reduced to percentiles. Scenarios are processed in chunks of
-at most ``max_chunk_values`` sample-scenario values, so memory stays bounded (a few dozen
-arrays of ``8 x max_chunk_values`` bytes, and the draws: coefficients x samples) whatever the
-number of scenarios, and chunked and unchunked runs give identical results (the same samples
-serve every chunk).
+computed for every sample of a block of scenarios, then reduced to exact percentiles.
+
+Memory. Samples are drawn in fixed blocks of :data:`SAMPLE_BLOCK`, each from its own stream
+of the seed, so any block can be redrawn alone and the results never depend on the chunking.
+The kernels run on at most ``max_chunk_values`` sample-scenario values at once (a few dozen
+arrays of ``8 x max_chunk_values`` bytes); exact percentiles keep every sample of each Monte
+Carlo figure for the scenarios in hand: ``15 figures x max(samples, max_chunk_values) x 8``
+bytes per mesh at most (480 MB at the largest sample count, 4 million), whatever the number of
+scenarios. Peak memory is measured by ``benchmarks/bench_uncertainty.py``.
 """
 
 from __future__ import annotations
@@ -34,11 +38,13 @@ from .scenario import Scenario
 from .usage import Key, Setup, Values
 
 __all__ = ["pert_samples", "draw", "row_percentiles", "MonteCarlo", "MeshInputs", "monte_carlo",
-           "DEFAULT_PERCENTILES", "DEFAULT_CHUNK_VALUES"]
+           "DEFAULT_PERCENTILES", "DEFAULT_CHUNK_VALUES", "SAMPLE_BLOCK"]
 
 DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
-#: Sample-scenario values per chunk (2^20 = 1M values, 8 MiB per array).
-DEFAULT_CHUNK_VALUES = 2**20
+#: Sample-scenario values the kernels see at once (2^18 = 262,144 values, 2 MiB per array).
+DEFAULT_CHUNK_VALUES = 2**18
+#: Samples drawn together, each block from its own stream of the seed (so a block can be redrawn).
+SAMPLE_BLOCK = 2**16
 _PERT_WEIGHT = 4.0  # the classic PERT shape: mode weighted 4 against each end
 
 
@@ -65,8 +71,8 @@ class MonteCarlo:
 def draw(values: Values, samples: int, rng: np.random.Generator) -> dict[Key, np.ndarray]:
     """Samples of every coefficient (scalar low / typical / high), in a fixed order.
 
-    A proxy's p50 and p99 latency are coupled by rank (a sample slow at the median is slow
-    at the tail), which also keeps p50 <= p99.
+    A proxy's p50 and p99 latency are coupled by rank within the samples drawn together (a
+    sample slow at the median is slow at the tail), which also keeps p50 <= p99.
     """
     drawn = {}
     for key in sorted(values):  # a fixed order: the same seed gives the same samples
@@ -116,21 +122,37 @@ def monte_carlo(meshes: list[MeshInputs], scenario: Scenario, samples: int, seed
     a proxy's CPU is capped per sample at what its instances can use. Coefficient overrides
     must be scalars. ``progress(done, total)`` is called after each chunk of scenarios.
     """
-    rng = np.random.default_rng(seed)
-    drawn = {profile.name: draw(values, samples, rng) for profile, values, _, _, _ in meshes}
+    entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
+    blocks = [(start, min(samples, start + SAMPLE_BLOCK)) for start in range(0, samples, SAMPLE_BLOCK)]
     size = int(np.prod(scenario.shape, dtype=np.int64))
     width = max(1, min(size, max_chunk_values // samples))
+    step = max(1, max_chunk_values // width)  # samples per kernel call
     names = [f.name for f in figures("mesh") if f.montecarlo]
     out = {profile.name: {f: np.empty((len(percentiles), size)) for f in names} for profile, *_ in meshes}
+    single = size <= width  # one chunk of scenarios: each block is drawn once
+    cache: dict[tuple[int, int], dict[Key, np.ndarray]] = {}
     for start in range(0, size, width):
         stop = min(size, start + width)
         chunk = scenario.flat(start, stop)
-        for profile, _, setup, instances, money in meshes:
+        for index, (profile, values, setup, instances, money) in enumerate(meshes):
             chunk_instances = {name: _flat(count, scenario.shape, start, stop) for name, count in instances.items()}
             chunk_money = replace(money, skew=_flat(money.skew, scenario.shape, start, stop))
-            result = evaluate(profile, chunk, setup, drawn[profile.name], chunk_instances, chunk_money)
+            kept = {name: np.empty((samples, stop - start)) for name in names}
+            for number, (first, last) in enumerate(blocks):
+                drawn = cache.pop((index, number), None)
+                if drawn is None:
+                    drawn = draw(values, last - first, np.random.default_rng([entropy, index, number]))
+                for lo in range(0, last - first, step):
+                    hi = min(last - first, lo + step)
+                    part = {key: array[lo:hi] for key, array in drawn.items()}
+                    result = evaluate(profile, chunk, setup, part, chunk_instances, chunk_money)
+                    for name in names:
+                        kept[name][first + lo:first + hi] = result.totals[name]
+                if not single and len(blocks) == 1:
+                    cache[(index, number)] = drawn  # small enough to keep for the next chunk
             for name in names:
-                out[profile.name][name][:, start:stop] = row_percentiles(result.totals[name], percentiles)
+                out[profile.name][name][:, start:stop] = row_percentiles(kept[name], percentiles)
+            del kept
         if progress is not None:
             progress(stop, size)
     shaped = {mesh: {f: a.reshape((len(percentiles),) + scenario.shape) for f, a in by.items()}

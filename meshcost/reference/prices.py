@@ -250,6 +250,10 @@ def _read_rows(path: Path) -> tuple[PriceRow, ...]:
         with io.StringIO(text, newline="") as handle:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
+            twice = sorted({c for c in header if header.count(c) > 1})
+            if twice:
+                raise DataFileError(f"{path}: column(s) {twice} appear twice in the header; expected each of "
+                                    f"{list(PRICE_COLUMNS)} once")
             missing = [c for c in PRICE_COLUMNS if c not in header]
             if missing:
                 raise DataFileError(f"{path}: missing column(s) {missing}; expected columns {list(PRICE_COLUMNS)}")

@@ -375,7 +375,9 @@ def _get(table: Mapping[str, Any], key: str, where: str, kind: type | tuple[type
         ok = isinstance(value, kind)
     if not ok:
         expected = "a number" if kind is float else getattr(kind, "__name__", str(kind))
-        raise _fail(where, f"field {key!r} is {value!r}; expected {expected}")
+        raise _fail(where, f"field {key!r} is {describe_value(value)}; expected {expected}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= 1e15:
+        raise _fail(where, f"field {key!r} is {describe_value(value)}; expected a finite number of at most 1e15")
     return value
 
 

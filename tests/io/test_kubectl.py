@@ -404,7 +404,7 @@ def test_missing_kind_and_non_mapping_documents(tmp_path):
                 "metadata": {"name": "db"},
                 "spec": {"replicas": "two", "template": {"spec": {"containers": []}}},
             },
-            "spec.replicas must be a whole number >= 0, got 'two'",
+            "spec.replicas must be a whole number from 0 to 2,147,483,647",
         ),
         (
             {

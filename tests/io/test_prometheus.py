@@ -196,7 +196,7 @@ def _series(values: list, labels: dict | None = None) -> dict:
 
 
 BAD_EXPORTS = [
-    ('{"status": "success",\n "data": {"resultType": "matrix", "result": [}}', r"line 2 column \d+: not valid JSON"),
+    ('{"status": "success",\n "data": {"resultType": "matrix", "result": [}}', r"line 2, column \d+: malformed JSON"),
     ("[1, 2]", "the top level is list; expected a JSON object"),
     ({"status": "error", "errorType": "bad_data", "error": "parse error at char 7"},
      "status is 'error' \\(bad_data: parse error at char 7\\); expected 'success'"),
