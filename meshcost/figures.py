@@ -155,8 +155,9 @@ FIGURES: tuple[Figure, ...] = (
            "CPU a cost tool bills: instances x max(request, usage), at most what the node can give", "money",
            montecarlo=True, table="requests"),
     Figure("cost", "{currency}/month", "money", "cost as installed",
-           "monthly cost as installed: the billable CPU and memory at unit prices (billing='resources') or the "
-           "extra nodes at the node price (billing='nodes')", "money", montecarlo=True, table="cost"),
+           "monthly cost as installed: the billable CPU and memory at unit prices (billing='resources') or, "
+           "for a mesh, its extra nodes at the node price (billing='nodes'; components keep their resources' "
+           "cost)", "money", montecarlo=True, table="cost"),
     Figure("rightsized_cost", "{currency}/month", "money", "right-sized cost",
            "monthly cost with every request sized to the projected usage (CPU x skew): one basis for every mesh",
            "money", montecarlo=True, table="cost"),

@@ -260,7 +260,7 @@ def parse_requests(requests: Mapping[str, Mapping[str, Any]] | None,
     pint Quantities.
     """
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    if not requests:
+    if requests is None:
         return out
     if not isinstance(requests, Mapping):
         raise InputTypeError(f"requests: got {describe_value(requests)}; expected a dict of "

@@ -97,7 +97,7 @@ def parse_overrides(overrides: Mapping[str, Any] | None,
     axis first: ``(3, *override_shape)``.
     """
     out: dict[str, dict[tuple[str, str, str], np.ndarray]] = {}
-    if not overrides:
+    if overrides is None:
         return out
     if not isinstance(overrides, Mapping):
         raise InputTypeError(f"overrides: got {describe_value(overrides)}; expected a dict of "

@@ -9,6 +9,7 @@ not depend on the chunking.
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
@@ -102,6 +103,7 @@ def sweep(*, output: Any = None, format: str | None = None, totals: bool = False
 
     names = set(input_names())
     scenario = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
+    scenario = {k: v for k, v in scenario.items() if v is not None}  # None: the input's default
     if "nodes" not in scenario:
         fail("nodes", None, "the worker nodes: a number or a sequence (a grid axis)", error=InputTypeError)
     if ("sidecars" in scenario) == (sidecars_per_node is not None):
@@ -118,6 +120,8 @@ def sweep(*, output: Any = None, format: str | None = None, totals: bool = False
         entropy = np.random.SeedSequence().entropy
         kwargs["seed"] = int(entropy) % 2**63 if isinstance(entropy, int) else 0  # one seed shared by every chunk
     kind = _format(output, format)
+    if kind == "parquet" and hasattr(output, "write") and isinstance(output, io.TextIOBase):
+        fail("output", output, "a path or a binary file for Parquet (open it with 'wb')")
     writer = _ParquetChunks() if kind == "parquet" else None
     frames = []
     with (atomic_writer(output, what=f"the sweep's {kind}", binary=writer is not None)

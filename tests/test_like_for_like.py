@@ -84,8 +84,8 @@ def test_node_billing_is_extra_nodes_times_node_price(node, prices, hours):
             np.testing.assert_allclose(result.cost.band(band), nodes * month, rtol=1e-12)
             np.testing.assert_allclose(result.rightsized_cost.band(band), result.rightsized_extra_nodes.band(band) * month,
                                        rtol=1e-12)
-            parts = sum(c.cost.band(band) for c in result.components.values())
-            np.testing.assert_allclose(parts, result.cost.band(band), rtol=1e-9)
+            parts = sum(c.cost.band(band) for c in result.components.values())  # their resources' cost
+            assert np.all(parts <= result.cost.band(band) * (1 + 1e-12))
     assert "Billed by nodes" in str(r)
     assert settings.currency == ("EUR" if isinstance(prices, meshcost.PriceSheet) else "USD")
 

@@ -214,7 +214,9 @@ def mixture(a50: np.ndarray, a99: np.ndarray, b50: np.ndarray, b99: np.ndarray, 
     # where a path saturates, its mass is at infinity: the quantile is infinite unless the
     # other path's share covers q
     reachable = np.where(finite_a & finite_b, True, np.where(finite_a, (1.0 - share_f) > qcol, share_f > qcol))
-    hi = np.where(np.isfinite(hi), hi, np.log(np.where(finite_a, qa, 0) + np.where(finite_b, qb, 0)) + 50.0)
+    finite_sum = np.where(finite_a, qa, 0.0) + np.where(finite_b, qb, 0.0)  # 0 where both paths saturate
+    hi = np.where(np.isfinite(hi), hi, np.log(np.where(finite_sum > 0, finite_sum, 1.0)) + 50.0)
+    lo = np.where(np.isfinite(lo), lo, hi - 100.0)
     for _ in range(MIXTURE_STEPS):
         mid = 0.5 * (lo + hi)
         below = cdf(mid) < qcol

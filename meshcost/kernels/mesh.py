@@ -93,11 +93,6 @@ def add_money(figs: MeshFigures, profile: MeshProfile, scenario: Scenario, money
     figs.totals["rightsized_extra_nodes"] = mesh_money(rightsized["billable_cpu"], rightsized["billable_memory"],
                                                        scenario.nodes, money.allocatable_cpu,
                                                        money.allocatable_memory)["extra_nodes"]
-    if money.billing == "nodes":
-        for prefix, nodes in (("", "extra_nodes"), ("rightsized_", "rightsized_extra_nodes")):
-            parts = [(c[f"{prefix}billable_cpu"], c[f"{prefix}billable_memory"]) for c in figs.components.values()]
-            mesh, shares = node_costs(figs.totals[nodes], money.prices.node_month, parts, money.allocatable_cpu,
-                                      money.allocatable_memory)
-            figs.totals[f"{prefix}cost"] = mesh
-            for values, share in zip(figs.components.values(), shares):
-                values[f"{prefix}cost"] = share
+    if money.billing == "nodes":  # the mesh pays whole nodes; its components, what their resources cost
+        figs.totals["cost"] = node_costs(figs.totals["extra_nodes"], money.prices.node_month)
+        figs.totals["rightsized_cost"] = node_costs(figs.totals["rightsized_extra_nodes"], money.prices.node_month)

@@ -5,8 +5,8 @@ usage per instance)`` (the cost-allocation rule, F102), at most what the node ca
 pods and DaemonSets; ``cost`` is the billable CPU and memory at unit prices for a month.
 Per mesh: extra nodes from the binding resource, billable CPU or memory over one node's
 allocatable capacity, and the share of the cluster's capacity. Billed by nodes (the way a
-cluster autoscaler adds them), a mesh costs its extra nodes times the node price, shared
-among its components by their part of the binding resource.
+cluster autoscaler adds them), a mesh costs its extra nodes times the node price, while its
+components keep the cost of their own resources (whole nodes are a mesh-level quantity).
 """
 
 from __future__ import annotations
@@ -95,20 +95,10 @@ def mesh_money(billable_cpu: np.ndarray, billable_memory: np.ndarray, nodes: np.
     return {"extra_nodes": np.ceil(node_equivalents - 1e-9), "capacity_share": node_equivalents / nodes}
 
 
-def node_costs(extra_nodes: np.ndarray, node_month: float, parts: list[tuple[np.ndarray, np.ndarray]],
-               allocatable_cpu: float, allocatable_memory: float) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Billed by whole nodes: the mesh's cost [currency/month] and each component's share of it.
+def node_costs(extra_nodes: np.ndarray, node_month: float) -> np.ndarray:
+    """Billed by whole nodes: the mesh's cost [currency/month], extra nodes x one node's month.
 
-    ``parts`` are the components' billable (CPU [vCPU], memory [MiB]); a component's share is
-    its part of the mesh's binding resource (the one that sets the node count).
+    A mesh's components keep the cost of their own billable resources at unit prices; their
+    sum is at most the mesh's (the rest is the nodes' reserved and unused capacity).
     """
-    total_cpu = sum((cpu for cpu, _ in parts), np.zeros(()))
-    total_memory = sum((memory for _, memory in parts), np.zeros(()))
-    mesh = extra_nodes * node_month
-    cpu_binds = total_cpu / allocatable_cpu >= total_memory / allocatable_memory
-    shares = []
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for cpu, memory in parts:
-            share = np.where(cpu_binds, cpu / total_cpu, memory / total_memory)
-            shares.append(np.where(np.isfinite(share), share, 0.0) * mesh)
-    return mesh, shares
+    return extra_nodes * node_month

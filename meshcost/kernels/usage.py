@@ -436,8 +436,11 @@ def component_latency(profile: MeshProfile, scenario: Scenario, setup: Mapping[s
         extra = [sum((own[n][i] for n in l7), np.zeros(shape)) for i in (0, 1)]
         if always:
             mixed = lat.mixture(base[0], base[1], base[0] + extra[0], base[1] + extra[1], share, _Q)
-            with np.errstate(invalid="ignore"):  # inf - inf where the L4 path itself saturated
-                added = [np.where((share > 0) & np.isfinite(base[i]), mixed[i] - base[i], 0.0) for i in (0, 1)]
+            # what the mixture adds over the L4 path (never below 0: rounding); where the L4 path itself
+            # saturates there is no finite path to add to, and the L7 proxies report their own latency
+            with np.errstate(invalid="ignore"):
+                added = [np.where(share > 0, np.where(np.isfinite(base[i]), np.maximum(mixed[i] - base[i], 0.0),
+                                                      extra[i]), 0.0) for i in (0, 1)]
         else:  # L7 proxies without an L4 path to mix with (no built-in mesh): on the path or not
             added = [np.where(share > 0, extra[i], 0.0) for i in (0, 1)]
         for name in l7:  # split the mixture's addition over the L7 proxies in proportion to their own latency

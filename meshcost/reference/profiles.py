@@ -845,6 +845,12 @@ def get_profile(name: str, version: str | None = None) -> MeshProfile:
     ``name`` may carry the version after an ``@`` (``"istio-sidecar@1.20"``); the profile is
     then named that way too, so two vintages can be projected side by side.
     """
+    if not isinstance(name, str):
+        raise InputTypeError(f"mesh: got {describe_value(name)}; expected a built-in mesh name such as "
+                             "'istio-sidecar' (optionally 'name@version')", parameter="mesh")
+    if version is not None and not isinstance(version, str):
+        raise InputTypeError(f"version: got {describe_value(version)}; expected a release such as '1.20', or None",
+                             parameter="version")
     label = name
     if "@" in name and version is None:
         name, version = name.split("@", 1)
