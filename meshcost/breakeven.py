@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .checks import fail, numbers_array
 from .errors import InputTypeError, InputValueError, describe_value
 from .figures import INPUTS, figures
 from .projection import project
@@ -71,6 +72,14 @@ def _difference(mesh_a: str, mesh_b: str, along: str, x: np.ndarray, metric: str
     return np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
 
 
+def _bound(value: Any, name: str) -> float:
+    """One finite plain number (a search bound)."""
+    array = numbers_array(value, name, "count", expected="one finite number (a search bound)")
+    if array.ndim != 0:
+        fail(name, value, "one finite number (a search bound), not an array")
+    return float(array)
+
+
 def break_even(mesh_a: str, mesh_b: str, along: str, lo: float, hi: float, *, metric: str = "cost",
                band: str = "typical", grid: int = 65, **inputs: Any) -> BreakEven:
     """Find where two meshes' ``metric`` cross as ``along`` runs from ``lo`` to ``hi``.
@@ -105,12 +114,7 @@ def break_even(mesh_a: str, mesh_b: str, along: str, lo: float, hi: float, *, me
         raise InputValueError(f"along: {along!r} is searched; do not also pass it (or sidecars) as an input")
     if along == "pods_per_node" and "nodes" not in inputs:
         raise InputValueError("nodes: needed when along='pods_per_node' (sidecars = pods_per_node x nodes)")
-    try:
-        lo_f, hi_f = float(lo), float(hi)
-    except (TypeError, ValueError, OverflowError):
-        raise InputTypeError(f"lo, hi: got {describe_value(lo)}, {describe_value(hi)}; expected finite numbers") from None
-    if isinstance(lo, (bool, str, bytes)) or isinstance(hi, (bool, str, bytes)):
-        raise InputTypeError(f"lo, hi: got {describe_value(lo)}, {describe_value(hi)}; expected numbers")
+    lo_f, hi_f = _bound(lo, "lo"), _bound(hi, "hi")
     whole = ALONG[along]
     if not (np.isfinite(lo_f) and np.isfinite(hi_f) and lo_f < hi_f) or (whole and (lo_f != int(lo_f) or hi_f != int(hi_f))):
         raise InputValueError(f"lo, hi: got {lo!r}, {hi!r}; expected finite lo < hi"

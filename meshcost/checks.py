@@ -67,6 +67,8 @@ def numbers_array(value: Any, name: str, kind: str = "count", *, minimum: float 
     infinity only with ``allow_inf``. ``expected`` overrides the generated description.
     """
     array = strip(value, name, kind)
+    if array.size == 0:
+        fail(name, "an empty array", "at least one value", described=True)
     parts = ["whole numbers" if whole else ("numbers" if allow_inf else "finite numbers")]
     if minimum is not None:
         parts.append(f">= {minimum:g}")

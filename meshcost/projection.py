@@ -33,6 +33,8 @@ def check_samples(samples: Any, seed: Any, percentiles: Any) -> tuple[int, int |
         fail("percentiles", percentiles, "numbers from 0 to 100", error=InputTypeError)
     values = numbers_array(percentiles, "percentiles", "count", minimum=0.0, maximum=100.0,
                            expected="numbers from 0 to 100")
+    if values.ndim > 1:
+        fail("percentiles", percentiles, "a number or a flat sequence of numbers from 0 to 100")
     pct = tuple(float(p) for p in np.atleast_1d(values))
     if not pct or len(pct) > 101:
         fail("percentiles", percentiles, "1 to 101 numbers from 0 to 100")

@@ -70,8 +70,10 @@ def make_scenario(
     ``extra_shapes`` are other arrays' shapes (coefficient overrides) the inputs must broadcast with.
     """
     given = {"nodes": nodes, "sidecars": sidecars, "services": services, "visible_services": visible_services,
-             "rps": rps, "waypoints": waypoints, "l7_share": l7_share, "ports_per_service": ports_per_service,
-             "tcp_share": tcp_share, "subsets_per_service": subsets_per_service, "churn": churn}
+             "rps": 0.0 if rps is None else rps, "waypoints": 0 if waypoints is None else waypoints,
+             "l7_share": l7_share, "ports_per_service": ports_per_service,
+             "tcp_share": 0.0 if tcp_share is None else tcp_share,
+             "subsets_per_service": 0.0 if subsets_per_service is None else subsets_per_service, "churn": churn}
     named = {name: _check(name, value) for name, value in given.items()
              if value is not None or name in ("nodes", "sidecars")}
     if services is None:

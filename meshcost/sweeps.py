@@ -9,6 +9,7 @@ not depend on the chunking.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -125,7 +126,7 @@ def sweep(*, output: Any = None, format: str | None = None, totals: bool = False
     writer = _ParquetChunks() if kind == "parquet" else None
     frames = []
     with (atomic_writer(output, what=f"the sweep's {kind}", binary=writer is not None)
-          if output is not None else _no_file()) as handle:
+          if output is not None else _no_file()) as handle, _closing(writer):
         for start in range(0, total, chunk):
             stop = min(start + chunk, total)
             inputs = _chunk_inputs(axes, fixed, start, stop)
@@ -151,8 +152,7 @@ def sweep(*, output: Any = None, format: str | None = None, totals: bool = False
                 frame.to_csv(handle, index=False, header=start == 0)
             if progress is not None:
                 progress(stop, total)
-        if writer is not None:
-            writer.close()
+
     if output is not None:
         return None
     return pd.concat(frames, ignore_index=True)
@@ -188,8 +188,23 @@ class _ParquetChunks:
         self.writer.write_table(table.cast(self.writer.schema))
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.close()
+
+
+@contextlib.contextmanager
+def _closing(writer: "_ParquetChunks | None") -> Any:
+    """Close the Parquet writer (its footer) on success, and on failure before the file is dropped."""
+    try:
+        yield
+    except BaseException:
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.close()
+        raise
+    if writer is not None:
+        writer.close()
 
 
 class _no_file:

@@ -45,6 +45,8 @@ __all__ = [
     "CANONICAL_UNIT",
     "strip",
     "is_quantity",
+    "is_real_number",
+    "plain_number",
     "parse_unit",
     "unit_is",
 ]
@@ -113,6 +115,26 @@ _dimension_of = {
     "rate": ureg.get_dimensionality("1/s"),
     "money": ureg.get_dimensionality("USD"),
 }
+
+
+def is_real_number(value: Any) -> bool:
+    """A plain real number: Python or numpy int / float, not a boolean, date, duration or complex."""
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_, np.timedelta64, np.datetime64)))
+
+
+def plain_number(value: Any, name: str, expected: str = "a plain number") -> float:
+    """``value`` as a float: InputTypeError for anything but a real number, InputValueError beyond float range."""
+    if not is_real_number(value):
+        raise InputTypeError(f"{name}: got {describe_value(value)}; expected {expected}", parameter=name,
+                             expected=expected)
+    try:
+        return float(value)
+    except OverflowError:
+        from .errors import InputValueError
+
+        raise InputValueError(f"{name}: got {describe_value(value)}; expected {expected} within the float range",
+                              parameter=name, expected=expected) from None
 
 
 def is_quantity(value: Any) -> bool:
@@ -189,17 +211,18 @@ def strip(value: Any, name: str, kind: str) -> np.ndarray:
     if isinstance(magnitude, (bool, np.bool_)):
         raise _refuse(value, name, kind, f"a boolean {value!r}")
     try:
-        raw = np.asarray(magnitude)
+        # a list is checked element by element (numpy would read [False, 2.5] as [0.0, 2.5])
+        raw = np.asarray(magnitude, dtype=object) if isinstance(magnitude, (list, tuple)) else np.asarray(magnitude)
         if raw.dtype.kind in "iuf":
             return raw.astype(np.float64, copy=False)
         if raw.dtype.kind != "O":
             raise _refuse(value, name, kind, f"an array of {raw.dtype.name} values" if raw.ndim else "")
-        if any(isinstance(x, (bool, np.bool_, str, bytes, complex)) or x is None for x in raw.flat):
+        if not all(is_real_number(x) for x in raw.flat):
             raise _refuse(value, name, kind)
         return raw.astype(np.float64)
     except InputTypeError:
         raise
     except OverflowError:
         raise _refuse(value, name, kind, "a number beyond the float range") from None
-    except (TypeError, ValueError, RecursionError, MemoryError):
+    except Exception:  # numpy's many failures on odd objects (ragged, 33+ deep, hostile __array__)
         raise _refuse(value, name, kind) from None

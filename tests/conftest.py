@@ -15,4 +15,6 @@ settings.register_profile(
     database=None,
 )
 settings.register_profile("dev", max_examples=200, deadline=None)
+settings.register_profile("long", max_examples=3000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

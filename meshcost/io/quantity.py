@@ -22,6 +22,8 @@ import math
 import numbers
 import re
 from decimal import Decimal
+
+import numpy as np
 from functools import lru_cache
 from typing import Any
 
@@ -96,14 +98,18 @@ def parse_quantity(text: str | float, *, name: str = "quantity") -> Decimal:
         if not value.is_finite():
             raise InputValueError(f"{name}: got {describe_value(text)}; expected a finite quantity")
         return value
-    if isinstance(text, bool) or not isinstance(text, (numbers.Real, Decimal)):
+    if isinstance(text, (bool, np.bool_, np.timedelta64, np.datetime64)) or not isinstance(text, (numbers.Real, Decimal)):
         raise InputTypeError(f"{name}: got {describe_value(text)}; expected {ACCEPTED_FORMS}, or a number")
-    if isinstance(text, Decimal):
-        value = text
-    elif isinstance(text, numbers.Integral):
-        value = Decimal(int(text))
-    else:
-        value = Decimal(float(text))
+    try:
+        if isinstance(text, Decimal):
+            value = text
+        elif isinstance(text, numbers.Integral):
+            value = Decimal(int(text))
+        else:
+            value = Decimal(float(text))
+    except (OverflowError, ValueError, TypeError):
+        raise InputValueError(f"{name}: got {describe_value(text)}; expected a finite number within the float "
+                              "range") from None
     if not value.is_finite():
         raise InputValueError(f"{name}: got {describe_value(text)}; expected a finite number")
     return value

@@ -45,6 +45,8 @@ DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
 DEFAULT_CHUNK_VALUES = 2**18
 #: Samples drawn together, each block from its own stream of the seed (so a block can be redrawn).
 SAMPLE_BLOCK = 2**16
+#: The fewest samples per kernel call (below it the calls' overhead dominates; 1024 values = 8 KiB).
+MIN_STEP = 1024
 _PERT_WEIGHT = 4.0  # the classic PERT shape: mode weighted 4 against each end
 
 
@@ -126,7 +128,7 @@ def monte_carlo(meshes: list[MeshInputs], scenario: Scenario, samples: int, seed
     blocks = [(start, min(samples, start + SAMPLE_BLOCK)) for start in range(0, samples, SAMPLE_BLOCK)]
     size = int(np.prod(scenario.shape, dtype=np.int64))
     width = max(1, min(size, max_chunk_values // samples))
-    step = max(1, max_chunk_values // width)  # samples per kernel call
+    step = max(MIN_STEP, max_chunk_values // width)  # samples per kernel call
     names = [f.name for f in figures("mesh") if f.montecarlo]
     out = {profile.name: {f: np.empty((len(percentiles), size)) for f in names} for profile, *_ in meshes}
     single = size <= width  # one chunk of scenarios: each block is drawn once

@@ -38,7 +38,7 @@ import numpy as np
 from ..errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .prices import node_price_row
 from ..checks import broadcast_shape, first_where
-from ..units import is_quantity, strip, ureg
+from ..units import is_quantity, plain_number, strip, ureg
 
 __all__ = [
     "PROVIDERS",
@@ -506,10 +506,7 @@ def allocatable(
 
 
 def _number(value: Any, name: str) -> float:
-    if is_quantity(value) or isinstance(value, (bool, np.bool_)) or not isinstance(
-            value, (int, float, np.integer, np.floating)):
-        raise InputTypeError(f"NodeShape.{name}: got {describe_value(value)}; expected a plain number")
-    return float(value)
+    return plain_number(value, f"NodeShape.{name}")
 
 
 @dataclass(frozen=True)

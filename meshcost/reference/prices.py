@@ -45,7 +45,7 @@ from ..errors import (
     describe_value,
 )
 from ..checks import broadcast_shape, first_where
-from ..units import is_quantity, strip, ureg
+from ..units import is_quantity, plain_number, strip, ureg
 
 __all__ = [
     "HOURS_PER_MONTH",
@@ -508,9 +508,7 @@ class PriceSheet:
             value = getattr(self, name)
             if value is None:
                 continue
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-                raise InputTypeError(f"PriceSheet.{name}: got {describe_value(value)}; expected a plain number")
-            object.__setattr__(self, name, float(value))
+            object.__setattr__(self, name, plain_number(value, f"PriceSheet.{name}"))
         for name in _PRICE_FIELDS:
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value >= 0):
