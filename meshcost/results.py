@@ -182,6 +182,10 @@ class MeshResult:
         self._values = values
         self._mc = {k: dict(v) for k, v in (percentiles or {}).items()}
         self._figures: MeshFigures = evaluate(profile, scenario, setup, values, instances)
+        for component in self._figures.components.values():  # an L7 proxy's share of the mixture (what it adds
+            for name in ("latency_p50", "latency_p99"):       # over the L4 path) can cross between bands by a
+                if name in component:                         # hair; its bands are kept ordered
+                    component[name] = np.maximum.accumulate(component[name], axis=0)
         self._saturated = np.logical_or.reduce([u.saturated for u in self._figures.usages.values()])
 
     @property
