@@ -114,6 +114,10 @@ def break_even(mesh_a: str, mesh_b: str, along: str, lo: float, hi: float, *, me
         raise InputValueError(f"along: {along!r} is searched; do not also pass it (or sidecars) as an input")
     if along == "pods_per_node" and "nodes" not in inputs:
         raise InputValueError("nodes: needed when along='pods_per_node' (sidecars = pods_per_node x nodes)")
+    if along == "pods_per_node":  # checked as project() checks it, before it is multiplied
+        spec = next(i for i in INPUTS if i.name == "nodes")
+        inputs = {**inputs, "nodes": numbers_array(inputs["nodes"], "nodes", spec.kind, minimum=spec.minimum,
+                                                   maximum=spec.maximum, whole=spec.whole)}
     lo_f, hi_f = _bound(lo, "lo"), _bound(hi, "hi")
     whole = ALONG[along]
     if not (np.isfinite(lo_f) and np.isfinite(hi_f) and lo_f < hi_f) or (whole and (lo_f != int(lo_f) or hi_f != int(hi_f))):

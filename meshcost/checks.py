@@ -58,6 +58,10 @@ def require(name: str, array: np.ndarray, ok: np.ndarray, expected: str) -> None
     fail(name, value, expected, where=where)
 
 
+#: The most dimensions an input array may have (numpy stops at 64, some of its functions at 32).
+MAX_DIMENSIONS = 16
+
+
 def numbers_array(value: Any, name: str, kind: str = "count", *, minimum: float | None = None,
                   maximum: float | None = None, above: float | None = None, whole: bool = False,
                   allow_inf: bool = False, expected: str = "") -> np.ndarray:
@@ -69,6 +73,8 @@ def numbers_array(value: Any, name: str, kind: str = "count", *, minimum: float 
     array = strip(value, name, kind)
     if array.size == 0:
         fail(name, "an empty array", "at least one value", described=True)
+    if array.ndim > MAX_DIMENSIONS:
+        fail(name, f"an array of {array.ndim} dimensions", f"at most {MAX_DIMENSIONS} dimensions", described=True)
     parts = ["whole numbers" if whole else ("numbers" if allow_inf else "finite numbers")]
     if minimum is not None:
         parts.append(f">= {minimum:g}")
@@ -131,7 +137,7 @@ def broadcast_shape(**named: Any) -> tuple[int, ...]:
     """The shape named arrays broadcast to; :class:`BroadcastError` naming each shape if they don't."""
     try:
         return np.broadcast_shapes(*(np.shape(a) for a in named.values()))
-    except ValueError:
+    except (ValueError, RuntimeError):  # RuntimeError: beyond numpy's 32 dimensions
         shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in named.items() if np.ndim(v))
         raise BroadcastError(f"inputs do not broadcast together: {shapes}; give scalars or arrays of compatible "
                              "shapes", parameter=next(iter(named), None), value=shapes,

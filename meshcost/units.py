@@ -153,11 +153,13 @@ def parse_unit(text: str, *, where: str) -> Any:
 def unit_is(value: Any, kind: str) -> bool:
     """Whether a Quantity's unit is of ``kind``; memory must be in the byte family
     (pint treats bytes as dimensionless, so a bare count is not memory)."""
+    units = value.units  # judged on the unit alone: the magnitude may be anything
+    dimensionless = not units.dimensionality
     if kind in ("count", "fraction"):
-        return bool(value.dimensionless and ureg.get_root_units(value.units)[1] != _BIT_ROOT)
+        return bool(dimensionless and ureg.get_root_units(units)[1] != _BIT_ROOT)
     if kind == "memory":
-        return bool(value.dimensionless and ureg.get_root_units(value.units)[1] == _BIT_ROOT)
-    return bool(value.dimensionality == _dimension_of[kind])
+        return bool(dimensionless and ureg.get_root_units(units)[1] == _BIT_ROOT)
+    return bool(units.dimensionality == _dimension_of[kind])
 
 
 def _check_unit(value: Any, name: str, kind: str) -> None:
@@ -204,6 +206,10 @@ def strip(value: Any, name: str, kind: str) -> np.ndarray:
         except pint.DimensionalityError:  # pragma: no cover - _check_unit guards this
             raise UnitMismatchError(f"{name}: cannot convert {value.units:~} to {_EXPECTED[kind]}", parameter=name,
                                     expected=_EXPECTED[kind]) from None
+        except OverflowError:
+            raise _refuse(value, name, kind, "a Quantity beyond the float range") from None
+        except Exception:  # a magnitude pint cannot scale (strings, objects, ragged lists)
+            raise _refuse(value, name, kind) from None
     else:
         magnitude = value
     if isinstance(magnitude, (str, bytes)) or magnitude is None:

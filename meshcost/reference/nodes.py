@@ -505,6 +505,12 @@ def allocatable(
 # ----------------------------------------------------------------------------- NodeShape
 
 
+#: Bounds on a node far beyond any machine (they keep every figure finite).
+MAX_NODE_VCPU = 1e5
+MAX_NODE_GIB = 1e7
+MAX_NODE_PODS = 1_000_000
+
+
 def _number(value: Any, name: str) -> float:
     return plain_number(value, f"NodeShape.{name}")
 
@@ -541,12 +547,14 @@ class NodeShape:
     def __post_init__(self) -> None:
         vcpu = _number(self.vcpu, "vcpu")
         gib = _number(self.memory_gib, "memory_gib")
-        for name, value, unit in (("vcpu", vcpu, "vCPU"), ("memory_gib", gib, "GiB")):
-            if not (np.isfinite(value) and value > 0):
-                raise InputValueError(f"NodeShape.{name}: got {value!r}; expected a finite amount > 0 [{unit}]")
+        for name, value, unit, most in (("vcpu", vcpu, "vCPU", MAX_NODE_VCPU), ("memory_gib", gib, "GiB", MAX_NODE_GIB)):
+            if not (np.isfinite(value) and 0 < value <= most):
+                raise InputValueError(f"NodeShape.{name}: got {value!r}; expected an amount > 0 and at most "
+                                      f"{most:g} [{unit}]")
         pods = _number(self.max_pods, "max_pods")
-        if not (np.isfinite(pods) and pods >= 1 and pods == int(pods)):
-            raise InputValueError(f"NodeShape.max_pods: got {self.max_pods!r}; expected a whole number of pods >= 1")
+        if not (np.isfinite(pods) and 1 <= pods <= MAX_NODE_PODS and pods == int(pods)):
+            raise InputValueError(f"NodeShape.max_pods: got {describe_value(self.max_pods)}; expected a whole number "
+                                  f"of pods from 1 to {MAX_NODE_PODS:,}")
         if not isinstance(self.name, str):
             raise InputTypeError(f"NodeShape.name: got {describe_value(self.name)}; expected text")
         object.__setattr__(self, "vcpu", vcpu)

@@ -70,6 +70,8 @@ __all__ = [
     "savings",
 ]
 
+#: The highest price per hour accepted (far beyond any machine; keeps every cost finite).
+MAX_PRICE_PER_HOUR = 1e9
 #: Default hours per month: 8760 h / 12, the calendar-average month AWS and Azure quote
 #: monthly prices in (see the module docstring).
 HOURS_PER_MONTH = 8760.0 / 12.0
@@ -511,9 +513,10 @@ class PriceSheet:
             object.__setattr__(self, name, plain_number(value, f"PriceSheet.{name}"))
         for name in _PRICE_FIELDS:
             value = getattr(self, name)
-            if value is not None and not (math.isfinite(value) and value >= 0):
+            if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_PRICE_PER_HOUR):
                 raise InputValueError(
-                    f"PriceSheet.{name}: got {value!r}; expected a finite price >= 0 [{self.currency} per hour]"
+                    f"PriceSheet.{name}: got {value!r}; expected a price from 0 to {MAX_PRICE_PER_HOUR:g} "
+                    f"[{self.currency} per hour]"
                 )
         if all(getattr(self, n) is None for n in _PRICE_FIELDS):
             raise InputValueError(
@@ -533,8 +536,8 @@ class PriceSheet:
             )
         for name in ("vcpu", "memory_gib"):
             value = getattr(self, name)
-            if value is not None and not (math.isfinite(value) and value > 0):
-                raise InputValueError(f"PriceSheet.{name}: got {value!r}; expected a finite amount > 0")
+            if value is not None and not (math.isfinite(value) and 0 < value <= 1e7):
+                raise InputValueError(f"PriceSheet.{name}: got {value!r}; expected an amount > 0 and at most 1e7")
         for name in _TEXT_FIELDS:
             if not isinstance(getattr(self, name), str):
                 raise InputTypeError(f"PriceSheet.{name}: got {describe_value(getattr(self, name))}; expected text")
