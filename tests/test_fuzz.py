@@ -441,9 +441,10 @@ _DIMENSIONS = {"rate": ureg.get_dimensionality("1/s"), "cpu": ureg.get_dimension
 
 def _measures(value: Any) -> str:
     """What a Quantity measures: memory (the byte family), dimensionless, rate, cpu, time or other."""
-    if value.dimensionless:
-        return "memory" if ureg.get_root_units(value.units)[1] == _BIT_ROOT else "dimensionless"
-    return next((k for k, d in _DIMENSIONS.items() if value.dimensionality == d), "other")
+    units = value.units  # the unit alone: a huge magnitude would overflow pint's conversion
+    if not units.dimensionality:
+        return "memory" if ureg.get_root_units(units)[1] == _BIT_ROOT else "dimensionless"
+    return next((k for k, d in _DIMENSIONS.items() if units.dimensionality == d), "other")
 
 
 def contains_nan(value: Any) -> bool:

@@ -38,10 +38,10 @@ def modes(**counts: int) -> dict[str, int]:
 def test_istio_hello(name):
     inventory = read_inventory(MANIFESTS / name)
     assert inventory.pods == 7 and inventory.meshed_pods == modes(istio_sidecar=7)
-    assert inventory.nodes == 0 and inventory.services == 0 and inventory.namespaces == 0
+    assert inventory.nodes == 0 and inventory.services == 0 and inventory.namespaces == 1  # "default"
     assert only(inventory) == Workload(
         kind="Deployment",
-        namespace=None,
+        namespace="default",
         name="hello",
         replicas=7,
         mode="istio-sidecar",
@@ -57,7 +57,7 @@ def test_istio_hello(name):
     assert (summary.pods, summary.with_cpu_request, summary.without_memory_request) == (7, 7, 0)
     assert summary.cpu_requests == {0.1: 7} and summary.memory_requests == {128.0: 7}
     assert summary.cpu_request_total == pytest.approx(0.7) and summary.memory_request_total == 896.0
-    assert inventory.skipped_kinds == {} and inventory.duplicates == 0
+    assert inventory.skipped_kinds == {} and inventory.controllers_with_pods == 0
 
 
 def test_istio_hello_multi_two_documents():
@@ -134,7 +134,7 @@ def test_cluster_counts(cluster):
     assert (cluster.nodes, cluster.pods, cluster.services, cluster.app_services) == (3, 17, 9, 6)
     assert cluster.namespaces == 9
     assert cluster.meshed_pods == modes(istio_sidecar=4, istio_ambient=3, linkerd=3, none=7)
-    assert cluster.skipped_kinds == {} and cluster.duplicates == 0
+    assert cluster.skipped_kinds == {} and cluster.controllers_with_pods == 0 and cluster.finished_pods == {}
     assert all(w.kind == "Pod" and w.replicas == 1 for w in cluster.workloads)
 
 
@@ -239,8 +239,9 @@ def test_unmeshed_cluster_projects_all_application_pods():
     ]
     inventory = read_inventory(objects)
     assert inventory.meshed_pods == modes(none=6)
-    assert inventory.project_inputs() == {"nodes": None, "sidecars": 5, "services": None}
-    assert inventory.project_inputs(nodes=2)["nodes"] == 2
+    with pytest.raises(InputValueError, match=r"nodes: <list> holds no schedulable Node.*pass nodes="):
+        inventory.project_inputs()
+    assert inventory.project_inputs(nodes=2) == {"nodes": 2, "sidecars": 5, "services": None}
 
 
 # ---------------------------------------------------------------- YAML manifests of controllers
@@ -248,28 +249,32 @@ def test_unmeshed_cluster_projects_all_application_pods():
 
 def test_store_manifests():
     inventory = read_inventory(STORE)
-    assert [(w.kind, w.name, w.replicas, w.mode) for w in inventory.workloads] == [
-        ("Deployment", "api", 3, "istio-ambient"),  # the Namespace is labelled ambient
-        ("StatefulSet", "db", 2, "istio-ambient"),
-        ("DaemonSet", "node-agent", 1, "none"),  # no nodes in the input: 1
-        ("Job", "migrate", 2, "none"),  # parallelism
+    assert [(w.kind, w.name, w.replicas, w.mode, w.controller) for w in inventory.workloads] == [
+        ("Pod", "api-5f7c9d8b4-x2k9q", 1, "istio-ambient", "Deployment/api"),  # the Namespace is labelled ambient
+        ("Pod", "api-6b8d4c7f5-p0o9i", 1, "istio-ambient", "Deployment/api"),  # its ReplicaSet is missing
+        ("StatefulSet", "db", 2, "istio-ambient", None),
+        ("DaemonSet", "node-agent", 1, "none", None),  # no nodes in the input: 1
+        ("Job", "migrate", 2, "none", None),  # parallelism
     ]
-    assert inventory.pods == 8 and inventory.duplicates == 5  # the ReplicaSet's 3 and 2 Pods
-    assert inventory.meshed_pods == modes(istio_ambient=5, none=3)
+    # The Deployment's two pods count, not its template's 3 replicas nor the ReplicaSet's.
+    assert inventory.pods == 7 and inventory.controllers_with_pods == 1
+    assert inventory.meshed_pods == modes(istio_ambient=4, none=3)
+    assert inventory.meshed_by_labels == {"istio-ambient": 4}  # none is captured yet
     assert inventory.skipped_kinds == {"ConfigMap": 1}
     assert (inventory.services, inventory.namespaces, inventory.nodes) == (1, 2, 0)
     by_name = {w.name: w for w in inventory.workloads}
-    assert (by_name["api"].pod_cpu_request, by_name["api"].pod_memory_request) == (0.25, 256.0)
+    api = by_name["api-5f7c9d8b4-x2k9q"]
+    assert (api.pod_cpu_request, api.pod_memory_request, api.injected) == (0.25, 256.0, False)
     assert by_name["db"].pod_memory_request == 4096.0
     assert by_name["migrate"].pod_memory_request == 256.0  # a bare number is bytes
-    assert inventory.project_inputs() == {"nodes": None, "sidecars": 5, "services": 1}
+    assert inventory.project_inputs(nodes=4) == {"nodes": 4, "sidecars": 4, "services": 1}
 
 
 def test_merging_files_shares_nodes_and_namespaces():
     inventory = read_inventories([STORE, CLUSTER])
     agent = next(w for w in inventory.workloads if w.name == "node-agent")
     assert agent.replicas == 3  # one per Node of the other file
-    assert inventory.pods == 17 + 3 + 2 + 3 + 2
+    assert inventory.pods == 17 + 2 + 2 + 3 + 2
     assert (inventory.nodes, inventory.services, inventory.namespaces) == (3, 10, 11)
     assert inventory.sources == (str(STORE), str(CLUSTER))
 
@@ -317,14 +322,14 @@ def test_sources_of_every_kind():
     assert read_inventory(io.BytesIO(text.encode())).meshed_pods == expected
     assert read_inventory(json.loads(text)).meshed_pods == expected
     with STORE.open() as handle:
-        assert read_inventory(handle).pods == 8
+        assert read_inventory(handle).pods == 7
 
 
 def test_json_without_json_suffix_and_yaml_stream(tmp_path):
     path = tmp_path / "export.txt"
     path.write_text(CLUSTER.read_text())
     assert read_inventory(path).pods == 17
-    assert read_inventory(io.StringIO(STORE.read_text())).pods == 8
+    assert read_inventory(io.StringIO(STORE.read_text())).pods == 7
 
 
 def test_bad_sources(tmp_path):
