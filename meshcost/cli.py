@@ -8,6 +8,8 @@ Subcommands (``meshcost SUBCOMMAND --help`` for each):
 - ``sweep``: a grid of scenarios (ranges ``start:stop:step``, stop included, or comma
   lists) written as CSV in chunks of bounded memory, with a progress bar on stderr when
   it is a terminal.
+- ``cluster``: a real cluster from ``kubectl get ... -o json`` exports or YAML manifests:
+  this cluster today and under each mesh, priced on the nodes' own instance types.
 - ``versions``: the data vintages shipped per mesh.
 - ``sources``: the published figures behind each coefficient.
 
@@ -64,6 +66,22 @@ One self-contained page (no network, no scripts): the comparison on both cost ba
 plots (inline SVG; they need matplotlib, pip install 'meshcost[plot]'), memory, CPU and
 latency with their bands, the components, what dominates each total, the flags and the
 published sources. The file is replaced only when the page is complete.
+"""
+
+_CLUSTER_EPILOG = """\
+examples:
+  kubectl get nodes,namespaces,all -A -o json > cluster.json
+  meshcost cluster cluster.json                            this cluster today and under each mesh
+  meshcost cluster cluster.json --rps 20000 --html cluster.html
+  meshcost cluster bookinfo.yaml namespace.yaml --nodes 20 --namespace bookinfo
+  meshcost cluster cluster.json --format json > cluster-report.json
+
+Pods are counted as they run (a controller's template only when its pods are not in the
+files); pods without a proxy count under the mesh their namespace or pod labels would inject
+(istio-injection, istio.io/rev, istio.io/dataplane-mode, linkerd.io/inject); finished pods
+and control-plane nodes are not counted. Nodes are priced on their instance-type labels when
+the price sheet knows them (--node / --prices replace that). Manifests hold no Nodes: give
+--nodes. --format csv writes the projection (Projection.to_frame); json adds the cluster.
 """
 
 _PROJECT_EPILOG = """\
@@ -242,11 +260,14 @@ def _add_money_options(parser: argparse.ArgumentParser) -> None:
                        help="busiest instance's CPU over the average, for --sizing usage [>= 1] (default 1)")
 
 
-def _add_scenario_options(parser: argparse.ArgumentParser, value: Callable[[str], Any], sweep: bool) -> None:
-    """One option per scenario input of the registry (:data:`meshcost.figures.INPUTS`)."""
+def _add_scenario_options(parser: argparse.ArgumentParser, value: Callable[[str], Any], sweep: bool,
+                          skip: tuple[str, ...] = ()) -> None:
+    """One option per scenario input of the registry (:data:`meshcost.figures.INPUTS`), but ``skip``."""
     group = parser.add_argument_group("scenario" + (" (each a number, range or list)" if sweep else ""))
     defaults = {} if sweep else {"nodes": 500.0, "sidecars": 5000.0}
     for spec in INPUTS:
+        if spec.name in skip:
+            continue
         metavar = "VALUES" if sweep else {"rate": "RATE", "fraction": "SHARE"}.get(spec.kind, "N")
         if spec.name in defaults:
             note = f" (default {defaults[spec.name]:,.0f})"
@@ -307,6 +328,30 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the page to write (default '-', standard output)")
     report.add_argument("--title", default="meshcost report", help="the page's title")
     report.set_defaults(func=_cmd_report)
+
+    cluster = commands.add_parser(
+        "cluster", help="a real cluster from kubectl exports or manifests, today and under each mesh",
+        epilog=_CLUSTER_EPILOG, formatter_class=formatter, allow_abbrev=False,
+        description="Read kubectl JSON exports or YAML manifests and show this cluster today and what each "
+                    "mesh would add to it, priced on the nodes' own instance types.")
+    cluster.add_argument("files", nargs="+", metavar="FILE",
+                         help="kubectl get ... -o json / -o yaml output or manifests; several files are one cluster")
+    inventory = cluster.add_argument_group("the cluster")
+    inventory.add_argument("--nodes", type=_whole, default=None, metavar="N",
+                           help="worker nodes, when the files hold no Node objects (manifests)")
+    inventory.add_argument("--namespace", default="default", metavar="NS",
+                           help="namespace of objects that name none (default 'default', as kubectl apply)")
+    _add_scenario_options(cluster, _number, sweep=False, skip=("nodes", "sidecars", "services"))
+    _add_mesh_options(cluster)
+    _add_money_options(cluster)
+    _add_sampling_options(cluster)
+    shown = cluster.add_argument_group("output")
+    shown.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                       help="output format (default table)")
+    shown.add_argument("--html", default=None, metavar="FILE",
+                       help="write a self-contained HTML page instead ('-' for standard output)")
+    shown.add_argument("--title", default="meshcost cluster report", help="the HTML page's title")
+    cluster.set_defaults(func=_cmd_cluster)
 
     sweep = commands.add_parser(
         "sweep", help="project a grid of scenarios to CSV or Parquet", epilog=_SWEEP_EPILOG, formatter_class=formatter,
@@ -409,6 +454,29 @@ def _cmd_report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(report_html(result, args.title))
     else:
         write_report(result, args.html, args.title)
+    return 0
+
+
+def _cmd_cluster(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .cluster import cluster_report
+    from .report import write_report
+
+    scenario = {name: getattr(args, name) for name in _OPTIONAL_INPUTS
+                if name != "services" and getattr(args, name, None) is not None}
+    report = cluster_report(args.files, nodes=args.nodes, namespace=args.namespace, **scenario,
+                            **_mesh_kwargs(args), samples=args.samples, seed=args.seed)
+    if args.html is not None:
+        page = report.to_html(args.title)
+        if args.html == "-":
+            out.write(page)
+        else:
+            write_report(report.projection, args.html, args.title, page=page)
+    elif args.format == "csv":
+        report.projection.to_frame().to_csv(out, index=False)
+    elif args.format == "json":
+        out.write(report.to_json(indent=2) + "\n")
+    else:
+        out.write(str(report) + "\n")
     return 0
 
 
@@ -555,7 +623,7 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 # --------------------------------------------------------------------------- entry point
 
 
-_COMMANDS = ("project", "report", "sweep", "versions", "sources", "validate")
+_COMMANDS = ("project", "report", "cluster", "sweep", "versions", "sources", "validate")
 
 #: Library parameter names -> the option that sets them, for error messages.
 _OPTION_OF = {
@@ -563,7 +631,8 @@ _OPTION_OF = {
     "meshes": "--mesh", "versions": "--version", "samples": "--samples", "seed": "--seed", "output": "--output",
     "sidecars_per_node": "--sidecars-per-node", "chunk_size": "--chunk-size", "node": "--node",
     "prices": "--prices", "install": "--install", "sizing": "--sizing", "skew": "--skew", "billing": "--billing",
-    "hours_per_month": "--hours-per-month", "path": "--html",
+    "hours_per_month": "--hours-per-month", "path": "--html", "namespace": "--namespace", "source": "FILE",
+    "sources": "FILE",
 }
 
 

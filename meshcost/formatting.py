@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .results import MeshResult, Projection
 
 __all__ = ["Cell", "Table", "Summary", "summary", "format_text", "format_memory", "format_number", "format_value",
-           "scenario_headline", "billing_basis", "requests_basis"]
+           "scenario_headline", "billing_basis", "requests_basis", "text_table"]
 
 
 def format_memory(mib: float) -> str:
@@ -254,7 +254,8 @@ def summary(projection: "Projection") -> Summary:
     )
 
 
-def _text_table(table: Table) -> str:
+def text_table(table: Table) -> str:
+    """A table as fixed-width text: the header, a rule, the rows."""
     rows = [list(table.header)] + [[c.text for c in row] for row in table.rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
@@ -269,7 +270,7 @@ def render_text(s: Summary) -> str:
     """The summary as plain text (fixed-width tables)."""
     parts = [s.headline]
     for table in s.tables:
-        parts.append(f"{table.title}:\n{_text_table(table)}")
+        parts.append(f"{table.title}:\n{text_table(table)}")
     percentiles = [c.detail for t in s.tables[:1] for row in t.rows for c in row[1:] if c.detail]
     if percentiles:
         parts.append("Monte Carlo: " + "; ".join(

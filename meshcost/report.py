@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .figures import figure
 from .formatting import Cell, Table, format_value, summary
@@ -124,8 +124,10 @@ def _basis_marks(html: str) -> str:
     return re.sub(r"<td ([^>]*)>assumption</td>", r'<td \1><span class="assumption">assumption</span></td>', html)
 
 
-def report_html(projection: "Projection", title: str = "meshcost report") -> str:
-    """The report as one self-contained HTML document (a string)."""
+def report_html(projection: "Projection", title: str = "meshcost report", *, preface: Sequence[Table] = (),
+                notes: Sequence[str] = ()) -> str:
+    """The report as one self-contained HTML document (a string); ``preface`` tables and ``notes``
+    (e.g. a cluster's inventory and pricing basis) come before the comparison."""
     from . import __version__
 
     s = summary(projection)
@@ -138,6 +140,9 @@ def report_html(projection: "Projection", title: str = "meshcost report") -> str
         f'<p class="meta">meshcost {escape(__version__)}, {escape(_dt.date.today().isoformat())}. '
         f"{escape(s.headline.removeprefix('meshcost: '))}</p>",
     ]
+    for table in preface:
+        parts.append(f"<h2>{escape(table.title)}</h2>{html_table(table)}")
+    parts.extend(f'<p class="note">{escape(note)}</p>' for note in notes)
     tables = {t.title: t for t in s.tables}
     cost = next((t for t in s.tables if t.title.startswith("Cost [")), None)
     parts.append("<h2>The comparison, on both cost bases</h2>")
@@ -169,10 +174,13 @@ def report_html(projection: "Projection", title: str = "meshcost report") -> str
     return "\n".join(parts) + "\n"
 
 
-def write_report(projection: "Projection", path: Any, title: str = "meshcost report") -> None:
-    """Write :func:`report_html` to ``path`` (replaced only when the page is complete)."""
+def write_report(projection: "Projection", path: Any, title: str = "meshcost report", *,
+                 page: str | None = None) -> None:
+    """Write :func:`report_html` (or a ``page`` already rendered) to ``path``, replaced only when
+    the page is complete."""
     from .io.files import atomic_writer
 
-    page = report_html(projection, title)
+    if page is None:
+        page = report_html(projection, title)
     with atomic_writer(path, what="the report", name="path") as handle:
         handle.write(page)

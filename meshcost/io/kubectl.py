@@ -53,6 +53,7 @@ Rules (they are what :class:`Inventory` reports):
 from __future__ import annotations
 
 import gc
+import numbers
 import os
 import re
 import threading
@@ -221,22 +222,29 @@ class Inventory:
 
         ``sidecars`` counts pods outside SYSTEM_NAMESPACES: the meshed ones when the
         cluster is already meshed (any mode), else all of them (the pods a mesh would
-        take in). ``services`` is the Services outside SYSTEM_NAMESPACES, None when there
+        take in); without Node objects in the input, a DaemonSet counts one pod per ``nodes``
+        given. ``services`` is the Services outside SYSTEM_NAMESPACES, None when there
         are none (project's default then applies). ``nodes`` is the ``nodes`` argument, else
         the schedulable workers; :class:`InputValueError` naming ``nodes=`` when the input holds
         no Nodes and none is given (YAML manifests).
         """
+        if nodes is not None and (isinstance(nodes, bool) or not isinstance(nodes, numbers.Integral)
+                                  or not 1 <= nodes <= 10_000_000):
+            raise InputValueError(f"nodes: got {describe_value(nodes)}; expected a whole number of worker nodes "
+                                  "from 1 to 10,000,000")
         if nodes is None and not self.nodes:
             where = ", ".join(self.sources) or "the input"
-            raise InputValueError(f"nodes: {where} holds no schedulable Node objects (manifests hold none); pass "
-                                  "nodes= (the number of worker nodes), e.g. project_inputs(nodes=20)",
+            raise InputValueError(f"nodes: {where} holds no schedulable Node objects (manifests hold none); give "
+                                  "the number of worker nodes (nodes=, or --nodes on the command line)",
                                   parameter="nodes", value=None, expected="the number of worker nodes")
         meshed = every = 0
+        per_node = nodes is not None and not self.node_list  # manifests: a DaemonSet runs one pod per node given
         for workload in self.workloads:
             if workload.namespace not in SYSTEM_NAMESPACES:
-                every += workload.replicas
+                replicas = nodes if per_node and nodes is not None and workload.kind == "DaemonSet" else workload.replicas
+                every += replicas
                 if workload.mode != "none":
-                    meshed += workload.replicas
+                    meshed += replicas
         return {
             "nodes": nodes if nodes is not None else self.nodes,
             "sidecars": meshed or every,

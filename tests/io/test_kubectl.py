@@ -239,7 +239,7 @@ def test_unmeshed_cluster_projects_all_application_pods():
     ]
     inventory = read_inventory(objects)
     assert inventory.meshed_pods == modes(none=6)
-    with pytest.raises(InputValueError, match=r"nodes: <list> holds no schedulable Node.*pass nodes="):
+    with pytest.raises(InputValueError, match=r"nodes: <list> holds no schedulable Node.*nodes="):
         inventory.project_inputs()
     assert inventory.project_inputs(nodes=2) == {"nodes": 2, "sidecars": 5, "services": None}
 
