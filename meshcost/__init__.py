@@ -44,6 +44,7 @@ from .results import ComponentResult, MeshResult, Projection
 from .units import Quantity, ureg
 
 if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
+    from . import examples
     from .breakeven import BreakEven, break_even
     from .cluster import ClusterReport, cluster_report
     from .io.kubectl import Inventory, read_inventories, read_inventory
@@ -131,6 +132,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "examples":  # the shipped example inputs (meshcost.examples.path("cluster.json"))
+        return importlib.import_module(".examples", __name__)
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
         globals()[name] = value

@@ -161,3 +161,29 @@ def test_cli_cluster(tmp_path, capsys):
     assert main(["cluster", str(tmp_path / "missing.json")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing.json: no such file" in err
+
+
+def test_the_shipped_example_is_what_its_generator_builds():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_example_cluster", FIXTURES / "make_example_cluster.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert meshcost.examples.path("cluster.json").read_text(encoding="utf-8") == module.text()
+
+
+def test_the_example_export_reads_as_the_readme_says():
+    inventory = meshcost.read_inventory(meshcost.examples.path("cluster.json"))
+    assert inventory.meshed_pods == {"istio-sidecar": 15, "istio-ambient": 0, "linkerd": 0, "none": 13}
+    assert inventory.meshed_by_labels == {"istio-sidecar": 4}
+    assert inventory.node_types == {"m5.xlarge": 6, "m6i.2xlarge": 2} and inventory.control_plane_nodes == 1
+    assert inventory.finished_pods == {"Succeeded": 1, "Failed": 1}
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for shown in (str(inventory.meshed_pods), str(inventory.meshed_by_labels), str(inventory.node_types)):
+        assert shown in readme
+
+
+def test_examples_names_and_unknown_name():
+    assert "cluster.json" in meshcost.examples.names()
+    with pytest.raises(meshcost.UnknownNameError, match="name: got 'nope.json'; expected one of the example files"):
+        meshcost.examples.path("nope.json")
