@@ -185,6 +185,9 @@ class LoadedLatency:
 # --------------------------------------------------------------------------- validation
 
 
+#: The smallest CPU limit accepted [vCPU]: Kubernetes' CPU resolution, one millicore.
+MIN_CPU_LIMIT = 0.001
+
 def _positive(value: Any, name: str, kind: str, unit: str) -> np.ndarray:
     return numbers_array(value, name, kind, above=0.0, expected=f"a finite number > 0 [{unit}]")
 
@@ -580,13 +583,13 @@ def sidecar_latency_at(
         and its bursts cross both proxies).
     """
     if worker_threads is None:
-        limit = numbers_array(cpu_limit, "cpu_limit", "cpu", above=0.0,
-                              expected="a finite CPU limit > 0 [vCPU] when worker_threads is not given "
-                                       "(pass worker_threads for no limit)")
+        limit = numbers_array(cpu_limit, "cpu_limit", "cpu", minimum=MIN_CPU_LIMIT,
+                              expected=f"a finite CPU limit >= {MIN_CPU_LIMIT:g} [vCPU] when worker_threads is not "
+                                       "given (pass worker_threads for no limit)")
         threads = np.ceil(limit)
     else:
-        limit = numbers_array(cpu_limit, "cpu_limit", "cpu", above=0.0, allow_inf=True,
-                              expected="a number > 0 [vCPU], or inf for no limit")
+        limit = numbers_array(cpu_limit, "cpu_limit", "cpu", minimum=MIN_CPU_LIMIT, allow_inf=True,
+                              expected=f"a number >= {MIN_CPU_LIMIT:g} [vCPU], or inf for no limit")
         threads = numbers_array(worker_threads, "worker_threads", "count", minimum=1, maximum=MAX_SERVERS, whole=True,
                                 expected=f"a whole number of threads from 1 to {MAX_SERVERS}")
     threads, limit = broadcast(("worker_threads", threads), ("cpu_limit", limit))
@@ -774,8 +777,8 @@ def latency_at(mesh: str, rps_per_proxy: Any, *, cpu_limit: Any = None, workers:
     """
     profile = get_profile(mesh, version)
     rps = numbers_array(rps_per_proxy, "rps_per_proxy", "rate", minimum=0.0, expected="finite numbers >= 0 [1/s]")
-    limit = None if cpu_limit is None else number(cpu_limit, "cpu_limit", "cpu", above=0.0,
-                                                   expected="one finite CPU limit > 0 [vCPU]")
+    limit = None if cpu_limit is None else number(cpu_limit, "cpu_limit", "cpu", minimum=MIN_CPU_LIMIT,
+                                                   expected=f"one finite CPU limit >= {MIN_CPU_LIMIT:g} [vCPU]")
     share = float(l7) if isinstance(l7, bool) else number(l7, "l7", "fraction", minimum=0.0, maximum=1.0,
                                                           expected="True / False or one share from 0 to 1")
     if workers is not None:

@@ -277,6 +277,9 @@ def project(
                                                                "chunk_values": chunk_values, "progress": progress})
     samples, seed, percentiles, chunk_values, progress = (sampling[k] for k in ("samples", "seed", "percentiles",
                                                                                  "chunk_values", "progress"))
+    if progress is not None and not callable(progress):
+        raise InputTypeError(f"progress: got {describe_value(progress)}; expected a function progress(done, total), "
+                             "or None")
     profiles = resolve_meshes(meshes, versions)
     parsed = parse_overrides(overrides, profiles)
     extra = tuple(a.shape[1:] for by_key in parsed.values() for a in by_key.values())
