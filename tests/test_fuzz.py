@@ -1306,9 +1306,14 @@ CLI_VALUES = st.one_of(  # sweep values: numbers, small ranges and lists (never 
 
 @st.composite
 def cli_arguments(draw: Any, folder: str) -> list[str]:
-    command = draw(st.sampled_from(["project", "project", "project", "sweep", "sweep", "report", "versions",
+    command = draw(st.sampled_from(["project", "project", "project", "sweep", "sweep", "report", "cluster", "versions",
                                     "sources", "validate", "bogus", "", "--nodes", "-h"]))
     argv: list[str] = [] if command in ("", "--nodes") else [command]
+    if command == "cluster":
+        manifests = Path(__file__).resolve().parent / "fixtures" / "store-manifests.yaml"
+        argv += draw(st.lists(st.sampled_from([str(meshcost.examples.path("cluster.json")), str(manifests),
+                                               str(Path(folder, "price-sheet.csv")), str(Path(folder, "none.json"))]),
+                              min_size=1, max_size=2))
     if command == "--nodes":  # options first: taken as 'project'
         argv += ["--nodes", draw(CLI_NUMBERS)]
     scenario_values = CLI_VALUES if command == "sweep" else CLI_NUMBERS
@@ -1402,7 +1407,9 @@ def check_cli_output(argv: list[str], stdout: str) -> None:
     if "-h" in argv or "--help" in argv or not argv:
         return
     command = argv[0] if not argv[0].startswith("-") else "project"
-    if command == "project":
+    if command == "cluster" and "--html" in argv:
+        return  # the page, not the table / CSV / JSON
+    if command in ("project", "cluster"):
         form = _last(argv, "--format", default="table")
         if form == "csv":
             check_frame(pd.read_csv(io.StringIO(stdout)))
@@ -1423,3 +1430,92 @@ def check_cli_output(argv: list[str], stdout: str) -> None:
 
 def _strict_json(token: str) -> Any:
     raise AssertionError(f"the JSON output holds {token}, which is not JSON")
+
+
+# --------------------------------------------------------------------------- clusters as they run
+
+_LABEL_VALUES = st.sampled_from(["enabled", "disabled", "true", "false", "ambient", "none", "ingress", "canary", "",
+                                 True, False])
+_MESH_KEYS = ["istio-injection", "istio.io/rev", "istio.io/dataplane-mode", "sidecar.istio.io/inject",
+              "linkerd.io/inject", "config.linkerd.io/admission-webhooks", "app"]
+_MESH_LABELS = st.dictionaries(st.sampled_from(_MESH_KEYS), _LABEL_VALUES, max_size=3)
+_NAMESPACES = st.sampled_from(["shop", "web", "kube-system", "default", None])
+_CONTAINERS = st.lists(st.sampled_from(["app", "istio-proxy", "linkerd-proxy"]), min_size=1, max_size=2)
+
+
+@st.composite
+def cluster_objects(draw: Any) -> list[dict]:
+    """A random cluster: namespaces with mesh labels, controllers, pods owned (or not) by them, nodes."""
+    objects: list[dict] = []
+    for name in draw(st.lists(st.sampled_from(["shop", "web", "default", "kube-system"]), unique=True, max_size=4)):
+        objects.append({"kind": "Namespace", "metadata": {"name": name, "labels": draw(_MESH_LABELS),
+                                                          "annotations": draw(_MESH_LABELS)}})
+    controllers: list[tuple[str, str | None, str]] = []
+    for number in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(["Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job", "CronJob"]))
+        namespace, name = draw(_NAMESPACES), f"c{number}"
+        template = {"metadata": {"labels": {"app": name, **draw(_MESH_LABELS)}, "annotations": draw(_MESH_LABELS)},
+                    "spec": {"containers": [{"name": c} for c in draw(_CONTAINERS)]}}
+        spec: dict[str, Any] = {"selector": {"matchLabels": {"app": name}}}
+        spec.update({"jobTemplate": {"spec": {"template": template}}} if kind == "CronJob" else {"template": template})
+        if kind in ("Deployment", "StatefulSet", "ReplicaSet"):
+            spec["replicas"] = draw(st.integers(0, 5))
+        meta: dict[str, Any] = {"name": name, **({"namespace": namespace} if namespace else {})}
+        if kind == "ReplicaSet" and controllers and draw(st.booleans()):
+            owner = draw(st.sampled_from(controllers))
+            meta["ownerReferences"] = [{"kind": owner[0], "name": owner[2], "controller": True}]
+        objects.append({"kind": kind, "metadata": meta, "spec": spec})
+        controllers.append((kind, namespace, name))
+    pods = draw(st.integers(0, 8))
+    for number in range(pods):
+        namespace = draw(_NAMESPACES)
+        meta = {"name": f"p{number}", "labels": draw(_MESH_LABELS), "annotations": draw(_MESH_LABELS)}
+        if namespace:
+            meta["namespace"] = namespace
+        if controllers and draw(st.booleans()):
+            kind, owner_ns, name = draw(st.sampled_from(controllers))
+            if draw(st.booleans()):
+                kind, name = "ReplicaSet", f"{name}-{draw(st.sampled_from(['abc12', 'zz9']))}"
+                meta["labels"]["pod-template-hash"] = name.rpartition("-")[2]
+            meta["labels"]["app"] = name.split("-")[0]
+            meta["ownerReferences"] = [{"kind": kind, "name": name, "controller": draw(st.booleans())}]
+        objects.append({"kind": "Pod", "metadata": meta,
+                        "spec": {"containers": [{"name": c} for c in draw(_CONTAINERS)],
+                                 "hostNetwork": draw(st.booleans())},
+                        "status": {"phase": draw(st.sampled_from(["Running", "Pending", "Succeeded", "Failed"]))}})
+    for number in range(draw(st.integers(0, 3))):
+        taints = draw(st.lists(st.fixed_dictionaries({
+            "key": st.sampled_from(["node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master", "gpu"]),
+            "effect": st.sampled_from(["NoSchedule", "NoExecute", "PreferNoSchedule"])}), max_size=2))
+        labels = {"node.kubernetes.io/instance-type": draw(st.sampled_from(["m5.xlarge", "m6i.2xlarge", "x1.weird"]))}
+        objects.append({"kind": "Node", "metadata": {"name": f"n{number}", "labels": labels},
+                        "spec": {"taints": taints}})
+    return draw(st.permutations(objects))
+
+
+@fuzz(0.5)
+@given(objects=cluster_objects())
+def test_inventory_counts_every_running_pod_once(objects: list[dict]) -> None:
+    """Invariants of the reader over random clusters: every running pod once, finished pods apart, a controller
+    from its template only without pods, would-be-meshed within meshed, workers + control plane = nodes."""
+    inventory, error = attempt(meshcost.read_inventory, {"kind": "List", "items": objects})
+    assert error is None, str(error)
+    running = [o for o in objects if o["kind"] == "Pod" and o["status"]["phase"] in ("Running", "Pending")]
+    finished = [o for o in objects if o["kind"] == "Pod" and o not in running]
+    pod_workloads = [w for w in inventory.workloads if w.kind == "Pod"]
+    assert sorted(w.name for w in pod_workloads) == sorted(o["metadata"]["name"] for o in running)
+    assert sum(inventory.finished_pods.values()) == len(finished)
+    assert inventory.pods == sum(inventory.meshed_pods.values()) == sum(w.replicas for w in inventory.workloads)
+    observed = {w.controller for w in pod_workloads if w.controller}
+    assert not observed & {f"{w.kind}/{w.name}" for w in inventory.workloads if w.kind != "Pod"}
+    for mode, count in inventory.meshed_by_labels.items():
+        assert 0 < count <= inventory.meshed_pods[mode]
+    nodes = [o for o in objects if o["kind"] == "Node"]
+    assert inventory.nodes + inventory.control_plane_nodes == len(nodes)
+    for workload in inventory.workloads:
+        if workload.namespace in ("kube-system",) and not workload.injected:
+            assert workload.mode == "none"
+    if inventory.pods:
+        report, error = attempt(meshcost.cluster_report, inventory, nodes=None if inventory.nodes else 2)
+        assert error is None, str(error)
+        assert report.projection.inputs["nodes"] == (inventory.nodes or 2)
