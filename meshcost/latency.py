@@ -79,6 +79,7 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
+from .io.quantity import CPU_RESOLUTION
 from .band import Band
 from .checks import broadcast, choice, fail, first_where, number, numbers_array, require, whole_number
 from .checks import seed as check_seed
@@ -186,7 +187,7 @@ class LoadedLatency:
 
 
 #: The smallest CPU limit accepted [vCPU]: Kubernetes' CPU resolution, one millicore.
-MIN_CPU_LIMIT = 0.001
+MIN_CPU_LIMIT = CPU_RESOLUTION
 
 def _positive(value: Any, name: str, kind: str, unit: str) -> np.ndarray:
     return numbers_array(value, name, kind, above=0.0, expected=f"a finite number > 0 [{unit}]")

@@ -36,10 +36,10 @@ from .errors import InputTypeError, InputValueError, UnknownNameError, describe_
 from .kernels.mesh import MoneyInputs
 from .kernels.money import Prices, pod_request
 from .kernels.usage import per_instance
-from .reference.nodes import NodeShape, node_shape
+from .reference.nodes import MAX_NODE_MIB, MAX_NODE_VCPU, NodeShape, node_shape
 from .reference.prices import MAX_HOURS_PER_MONTH, PriceSheet, price_sheet, unit_prices_from_node
 from .reference.profiles import ComponentProfile, MeshProfile, Replicas, Resources, split_mesh_key
-from .io.quantity import parse_cpu, parse_memory
+from .io.quantity import CPU_RESOLUTION, parse_cpu, parse_memory
 
 __all__ = ["SIZINGS", "BILLINGS", "DEFAULT_NODE", "DEFAULT_PRICES", "CostSettings", "make_cost_settings", "component_requests",
            "parse_install", "parse_requests", "money_inputs"]
@@ -281,9 +281,12 @@ def parse_requests(requests: Mapping[str, Mapping[str, Any]] | None,
         for field, parse in (("cpu", parse_cpu), ("memory", parse_memory), ("cpu_limit", parse_cpu)):
             if field in spec:
                 value = parse(spec[field], name=f"requests[{key!r}].{field}")
-                if not np.isfinite(value) or value < 0 or (field == "cpu_limit" and value <= 0):
-                    raise InputValueError(f"requests[{key!r}].{field}: got {value!r}; expected a quantity "
-                                          f"{'> 0' if field == 'cpu_limit' else '>= 0'}")
+                low = CPU_RESOLUTION if field == "cpu_limit" else 0.0
+                high = MAX_NODE_VCPU if field != "memory" else MAX_NODE_MIB
+                if not (np.isfinite(value) and low <= value <= high):
+                    unit = "MiB" if field == "memory" else "vCPU"
+                    raise InputValueError(f"requests[{key!r}].{field}: got {value!r}; expected a quantity from "
+                                          f"{low:g} to {high:g} {unit} (one container on one node)")
                 parsed[field] = value
         if "replicas" in spec:
             parsed["replicas"] = _replicas(spec["replicas"], comp, f"requests[{key!r}].replicas")

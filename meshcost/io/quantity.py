@@ -30,7 +30,7 @@ from typing import Any
 from ..errors import InputTypeError, InputValueError, describe_value
 from ..units import strip
 
-__all__ = ["ACCEPTED_FORMS", "parse_cpu", "parse_memory", "parse_quantity"]
+__all__ = ["ACCEPTED_FORMS", "CPU_RESOLUTION", "parse_cpu", "parse_memory", "parse_quantity"]
 
 ACCEPTED_FORMS = (
     "a Kubernetes quantity: an optional sign, digits with an optional decimal point, then an "
@@ -46,6 +46,9 @@ _DECIMAL_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "
 _BINARY_FACTOR = {f"{p}i": 1024 ** (i + 1) for i, p in enumerate("KMGTPE")}
 _BYTES_PER_MIB = 1024.0 * 1024.0
 
+
+#: The smallest CPU amount Kubernetes expresses: one millicore [vCPU].
+CPU_RESOLUTION = 0.001
 
 def _invalid(text: Any, name: str) -> InputValueError:
     return InputValueError(f"{name}: got {describe_value(text)}; expected {ACCEPTED_FORMS}")

@@ -187,6 +187,11 @@ def _inputs(vcpu: Any, memory_mib: Any, max_pods: Any) -> tuple[np.ndarray, np.n
     return cpu, mem, pods, broadcast_shape(vcpu=cpu, memory_mib=mem, max_pods=pods)
 
 
+def _flag(value: Any, name: str) -> None:
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputTypeError(f"{name}: got {describe_value(value)}; expected True or False")
+
+
 def _choice(value: Any, name: str, accepted: tuple[str, ...]) -> str:
     if not isinstance(value, str):
         raise InputTypeError(f"{name}: got {describe_value(value)}; expected one of {list(accepted)}")
@@ -232,6 +237,7 @@ def eni_max_pods(enis: Any, ipv4_per_eni: Any, *, prefix_delegation: bool = Fals
     """
     n = _pods(enis, "enis")
     ips = _pods(ipv4_per_eni, "ipv4_per_eni")
+    _flag(prefix_delegation, "prefix_delegation")
     if not prefix_delegation:
         return _out(n * (ips - 1) + 2, broadcast_shape(enis=n, ipv4_per_eni=ips))
     if vcpu is None:
@@ -274,6 +280,7 @@ def default_max_pods(
         Max pods [pods].
     """
     provider = _provider(provider)
+    _flag(prefix_delegation, "prefix_delegation")
     if prefix_delegation and provider != "eks":
         raise InputValueError(f"prefix_delegation: got True for provider {provider!r}; expected it only for 'eks'")
     if cni is not None and provider != "aks":
@@ -321,6 +328,7 @@ def gke_reserved(vcpu: Any, memory_mib: Any, max_pods: Any, *, image_streaming: 
     millicores = _tiered(cpu, _CPU_EDGES, _GKE_CPU_M_PER_CORE)
     millicores = millicores + np.where(pods > _GKE_HIGH_PODS_THRESHOLD, _GKE_HIGH_PODS_CPU_M, 0.0)
     kube = np.where(mem < _GKE_SMALL_MACHINE_BELOW_MIB, _GKE_SMALL_MACHINE_MIB, _tiered(mem, _MEM_EDGES_MIB, _MEM_RATES))
+    _flag(image_streaming, "image_streaming")
     if image_streaming:
         kube = kube + _tiered(mem, _MEM_EDGES_MIB, _IMAGE_STREAMING_RATES)
     return _out(millicores / 1000.0, shape), _out(kube + EVICTION_MIB["gke"], shape)
@@ -398,6 +406,7 @@ def reserved(vcpu: Any, memory_mib: Any, max_pods: Any, provider: str, *, aks_ru
              aks_mb_as: str = "MiB", image_streaming: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Reserved CPU [vCPU] and memory incl. eviction [MiB] by ``provider`` (see :data:`PROVIDERS`)."""
     provider = _provider(provider)
+    _flag(image_streaming, "image_streaming")
     if image_streaming and provider != "gke":
         raise InputValueError(f"image_streaming: got True for provider {provider!r}; expected it only for 'gke'")
     if provider == "gke":
@@ -509,6 +518,7 @@ def allocatable(
 MAX_NODE_VCPU = 1e5
 MAX_NODE_GIB = 1e7
 MAX_NODE_PODS = 1_000_000
+MAX_NODE_MIB = MAX_NODE_GIB * _MIB_PER_GIB
 
 
 def _number(value: Any, name: str) -> float:
