@@ -668,8 +668,13 @@ def compose_hops(per_hop_p50: tuple, per_hop_p99: tuple, hops: Any) -> PathLaten
         p99.append(q[1])
         naive.append(np.where(finite, n * np.where(finite, a99, 0.0), np.inf))
     shape = np.broadcast(*p50).shape
-    return PathLatency(count if count.ndim else float(count), Band(tuple(p50), MS, shape),
-                       Band(tuple(p99), MS, shape), Band(tuple(naive), MS, shape))
+    # Composition is not monotone in the per-hop bands: a typical hop with a wider spread (a low
+    # p50, a p99 near the high band's) can compose to a longer tail than the high hop. The path's
+    # bands are kept ordered (each at least the band below it), as the per-hop bands are.
+    p50_bands = np.maximum.accumulate(np.broadcast_arrays(*p50), axis=0)
+    p99_bands = np.maximum.accumulate(np.broadcast_arrays(*p99), axis=0)
+    return PathLatency(count if count.ndim else float(count), Band(tuple(p50_bands), MS, shape),
+                       Band(tuple(p99_bands), MS, shape), Band(tuple(naive), MS, shape))
 
 
 def loaded_hop(profile: MeshProfile, rps_per_proxy: np.ndarray, *, cpu_limit: Any = None, workers: Any = None,

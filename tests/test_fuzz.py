@@ -517,7 +517,7 @@ def plausible_value(draw: Any, name: str, shape_choices: Any = None, wild: bool 
         with np.errstate(all="ignore"):
             try:
                 floats = np.array(values, dtype=np.float64).reshape(shape)
-            except (OverflowError, ValueError, TypeError):  # huge ints, Decimal('sNaN'): keep them as objects
+            except (ArithmeticError, ValueError, TypeError):  # huge ints, Decimal('sNaN'): keep them as objects
                 return _object_array(values).reshape(shape)
             converted = floats.astype(dtype)
             return converted if np.array_equal(converted.astype(np.float64), floats, equal_nan=True) else floats
