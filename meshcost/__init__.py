@@ -9,7 +9,8 @@ The package in layers: :mod:`meshcost.reference` (mesh profiles, published figur
 node shapes), :mod:`meshcost.kernels` (pure numpy), :mod:`meshcost.io` (readers), and the face
 below -- :func:`project` and its results, :mod:`meshcost.latency`, :mod:`meshcost.plot`,
 :mod:`meshcost.export`, :mod:`meshcost.calibrate`, the command line. Names that are not listed
-in ``__all__`` are not public. Functions used less often load on first use.
+in ``__all__`` are not public. Public names load on first use (``import meshcost`` loads the
+errors and the unit registry only).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import importlib
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from .band import Band
 from .errors import (
     BroadcastError,
     DataFileError,
@@ -28,23 +28,16 @@ from .errors import (
     UnitMismatchError,
     UnknownNameError,
 )
-from .options import Money, Uncertainty
-from .projection import project
-from .reference.profiles import (
-    BUILTIN_MESHES,
-    ComponentProfile,
-    MeshProfile,
-    builtin_profiles,
-    get_profile,
-    load_profile,
-    save_profile,
-    versions,
-)
-from .results import ComponentResult, MeshResult, Projection
 from .units import Quantity, ureg
 
 if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
     from . import examples
+    from .band import Band
+    from .options import Money, Uncertainty
+    from .projection import project
+    from .reference.profiles import (BUILTIN_MESHES, ComponentProfile, MeshProfile, builtin_profiles, get_profile,
+                                     load_profile, save_profile, versions)
+    from .results import ComponentResult, MeshResult, Projection
     from .breakeven import BreakEven, break_even
     from .cluster import ClusterReport, cluster_report
     from .io.kubectl import Inventory, read_inventories, read_inventory
@@ -57,8 +50,15 @@ if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
 
 __version__ = "0.2.0"
 
-#: Public names loaded on first use: name -> module.
+#: Public names loaded on first use: name -> module. Only the errors and the unit registry load
+#: with the package, so ``import meshcost`` costs about what ``import numpy, pint`` and one unit
+#: lookup cost; the model loads on the first ``project()`` (or any of these names).
 _LAZY = {
+    "project": ".projection", "Band": ".band", "Money": ".options", "Uncertainty": ".options",
+    "Projection": ".results", "MeshResult": ".results", "ComponentResult": ".results",
+    **{name: ".reference.profiles" for name in ("BUILTIN_MESHES", "ComponentProfile", "MeshProfile",
+                                                 "builtin_profiles", "get_profile", "load_profile", "save_profile",
+                                                 "versions")},
     "latency_at": ".latency", "PathLatency": ".latency",
     "break_even": ".breakeven", "BreakEven": ".breakeven",
     "cluster_report": ".cluster", "ClusterReport": ".cluster",

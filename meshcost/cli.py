@@ -434,10 +434,11 @@ def _scenario_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def _cmd_project(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from .projection import project
+    from .sweeps import write_csv
 
     result = project(**_scenario_kwargs(args), **_mesh_kwargs(args), samples=args.samples, seed=args.seed)
     if args.format == "csv":
-        result.to_frame().to_csv(out, index=False)
+        write_csv(result.to_frame(), out)
     elif args.format == "json":
         out.write(result.to_json(indent=2) + "\n")
     else:
@@ -460,6 +461,7 @@ def _cmd_report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def _cmd_cluster(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from .cluster import cluster_report
     from .report import write_report
+    from .sweeps import write_csv
 
     scenario = {name: getattr(args, name) for name in _OPTIONAL_INPUTS
                 if name != "services" and getattr(args, name, None) is not None}
@@ -472,7 +474,7 @@ def _cmd_cluster(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         else:
             write_report(report.projection, args.html, args.title, page=page)
     elif args.format == "csv":
-        report.projection.to_frame().to_csv(out, index=False)
+        write_csv(report.projection.to_frame(), out)
     elif args.format == "json":
         out.write(report.to_json(indent=2) + "\n")
     else:

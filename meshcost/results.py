@@ -51,6 +51,37 @@ def _flat(array: Any, shape: tuple[int, ...]) -> np.ndarray:
     return np.broadcast_to(array, shape).reshape(size)
 
 
+def _rows(number: int, parts: int, size: int, scenario_major: bool) -> slice:
+    """The frame rows of part ``number`` of ``parts`` (a mesh, or a mesh's component) over ``size`` scenarios."""
+    return slice(number, None, parts) if scenario_major else slice(number * size, (number + 1) * size)
+
+
+def _scenarios(parts: int, size: int, scenario_major: bool) -> np.ndarray:
+    """The ``scenario`` column for :func:`_rows`' order."""
+    return np.repeat(np.arange(size), parts) if scenario_major else np.tile(np.arange(size), parts)
+
+
+def _categorical(codes: list[int], categories: list[str], size: int, scenario_major: bool) -> Any:
+    """A categorical column holding ``codes[i]`` in the rows of part i (see :func:`_rows`)."""
+    import pandas as pd
+
+    array = np.asarray(codes, dtype=np.int8)
+    codes_column = np.tile(array, size) if scenario_major else np.repeat(array, size)
+    return pd.Categorical.from_codes(codes_column, categories=categories)  # type: ignore[call-overload]
+
+
+def _frame(block: np.ndarray, floats: list[str], labels: Mapping[str, Any], order: tuple[str, ...]) -> "pd.DataFrame":
+    """A DataFrame over ``block`` (one row per float column) without copying it, with the
+    ``labels`` columns inserted so that the columns come in ``order``."""
+    import pandas as pd
+
+    frame = pd.DataFrame(block.T, columns=floats, copy=False)
+    for position, name in enumerate(order):
+        if name in labels:
+            frame.insert(position, name, labels[name])
+    return frame
+
+
 def _quantity(quantity: str, comp: ComponentProfile, instances: np.ndarray, scenario: Scenario) -> np.ndarray:
     """A scenario quantity that component measurements can be bounded by (see EXTRAPOLATION_QUANTITIES)."""
     if quantity == "pods_per_node":
@@ -513,38 +544,48 @@ class Projection:
 
         Memory and CPU are the component's totals over its instances; latency columns hold the
         component's share of the per-hop latency (0 for components off the request path).
-        Per-mesh totals equal the sums over a mesh's components.
+        Per-mesh totals equal the sums over a mesh's components. ``mesh`` and ``component``
+        are categoricals. The float columns are written once into one preallocated block (no
+        copy when the frame is built), so the frame's memory is about its own size.
         """
-        import pandas as pd
+        return self._to_frame(scenario_major=False)
 
+    def _to_frame(self, *, scenario_major: bool) -> "pd.DataFrame":
+        """:meth:`to_frame`, its rows ordered mesh x component x scenario, or (``scenario_major``,
+        as a sweep writes them) scenario x mesh x component."""
         currency = self.cost_settings.currency
-        columns = frame_columns(currency)
+        pairs = [(result, comp) for result in self for comp in result.profile.components]
         size = int(np.prod(self.shape, dtype=np.int64))
         inputs = {k: _flat(v, self.shape) for k, v in self.scenario.inputs().items()}
-        blocks: dict[str, list[np.ndarray]] = {c: [] for c in columns}
-        zero = np.zeros((len(BANDS),) + (1,) * len(self.shape))
-        for result in self:
-            for comp in result.profile.components:
-                blocks["scenario"].append(np.arange(size))
-                for k, v in inputs.items():
-                    blocks[k].append(v)
-                blocks["mesh"].append(np.full(size, result.name, dtype=object))
-                blocks["component"].append(np.full(size, comp.name, dtype=object))
-                use = result._figures.usages[comp.name]
-                blocks["instances"].append(_flat(use.instances, self.shape).astype(np.float64))
-                for fig in figures("component"):
-                    values = result._component_values(fig).get(comp.name, zero)
-                    for band, name in band_columns(fig, currency):
-                        blocks[name].append(_flat(np.broadcast_to(values, (3, *self.shape))[BANDS.index(band)],
-                                                  self.shape))
-                comp_result = result.components[comp.name]
-                for flag in flags("component"):
-                    blocks[flag.name].append(_flat(np.asarray(comp_result.flag(flag.name)), self.shape))
-        data = {c: np.concatenate(v) if v else np.array([]) for c, v in blocks.items()}
-        frame = pd.DataFrame(data, columns=list(columns))
-        frame["mesh"] = frame["mesh"].astype(str)
-        frame["component"] = frame["component"].astype(str)
-        return frame
+        figure_columns = [(fig, band, name) for fig in figures("component") for band, name in band_columns(fig, currency)]
+        floats = [*inputs, "instances", *(name for _, _, name in figure_columns)]
+        block = np.empty((len(floats), size * len(pairs)))
+        row = {name: i for i, name in enumerate(floats)}
+        flag_names = [flag.name for flag in flags("component")]
+        flag_values = {name: np.empty(size * len(pairs), dtype=bool) for name in flag_names}
+        for number, (result, comp) in enumerate(pairs):
+            rows = _rows(number, len(pairs), size, scenario_major)
+            for name, flat in inputs.items():
+                block[row[name], rows] = flat
+            block[row["instances"], rows] = _flat(result._figures.usages[comp.name].instances, self.shape)
+            for fig in figures("component"):
+                found = result._component_values(fig).get(comp.name)
+                for band, name in band_columns(fig, currency):
+                    block[row[name], rows] = 0.0 if found is None else _flat(
+                        np.broadcast_to(found, (3, *self.shape))[BANDS.index(band)], self.shape)
+            comp_result = result.components[comp.name]
+            for name in flag_names:
+                flag_values[name][rows] = _flat(np.asarray(comp_result.flag(name)), self.shape)
+        meshes = [result.name for result in self]
+        components = list(dict.fromkeys(comp.name for _, comp in pairs))
+        labels = {
+            "scenario": _scenarios(len(pairs), size, scenario_major),
+            "mesh": _categorical([meshes.index(result.name) for result, _ in pairs], meshes, size, scenario_major),
+            "component": _categorical([components.index(comp.name) for _, comp in pairs], components, size,
+                                      scenario_major),
+            **flag_values,
+        }
+        return _frame(block, floats, labels, frame_columns(currency))
 
     def mesh_frame(self) -> "pd.DataFrame":
         """One row per scenario x mesh: the inputs, then each mesh figure of the registry.
@@ -558,31 +599,52 @@ class Projection:
         ``saturated`` (a proxy's CPU demand reaches its worker threads, typical band),
         ``extrapolated`` (an input beyond the published measurements behind the mesh),
         ``overpacked`` (more pods per node than the node type allows) and ``oversized`` (one
-        instance bigger than a node's allocatable capacity).
+        instance bigger than a node's allocatable capacity). ``mesh`` and ``version`` are
+        categoricals.
         """
-        import pandas as pd
+        return self._mesh_frame(scenario_major=False)
 
+    def _mesh_frame(self, *, scenario_major: bool) -> "pd.DataFrame":
+        """:meth:`mesh_frame`, its rows ordered mesh x scenario, or scenario x mesh."""
         currency = self.cost_settings.currency
+        results = list(self)
         size = int(np.prod(self.shape, dtype=np.int64))
         inputs = {k: _flat(v, self.shape) for k, v in self.scenario.inputs().items()}
-        frames = []
-        for result in self:
-            data: dict[str, Any] = {"scenario": np.arange(size), **inputs,
-                                    "mesh": np.full(size, result.name, dtype=object),
-                                    "version": np.full(size, result.profile.version, dtype=object)}
+        percentiles = self.percentiles
+        figure_columns: list[str] = []
+        for fig in figures("mesh"):
+            figure_columns += [name for _, name in band_columns(fig, currency)]
+            figure_columns += [column(fig.name, fig.unit_for(currency), f"p{p:g}") for p in percentiles
+                               if fig.name in results[0]._mc] if results else []
+        floats = [*inputs, *figure_columns]
+        block = np.empty((len(floats), size * len(results)))
+        row = {name: i for i, name in enumerate(floats)}
+        flag_names = [flag.name for flag in flags("mesh")]
+        flag_values = {name: np.empty(size * len(results), dtype=bool) for name in flag_names}
+        for number, result in enumerate(results):
+            rows = _rows(number, len(results), size, scenario_major)
+            for name, values in inputs.items():
+                block[row[name], rows] = values
             for fig in figures("mesh"):
                 band = result.figure(fig.name)
-                for name, col in band_columns(fig, currency):
-                    data[col] = _flat(band.values[BANDS.index(name)], self.shape)
+                for band_name, name in band_columns(fig, currency):
+                    block[row[name], rows] = _flat(band.values[BANDS.index(band_name)], self.shape)
                 for percent, array in result._mc.get(fig.name, {}).items():
-                    data[column(fig.name, fig.unit_for(currency), f"p{percent:g}")] = _flat(array, self.shape)
-            for flag in flags("mesh"):
-                data[flag.name] = _flat(np.asarray(result.flag(flag.name)), self.shape)
-            frames.append(pd.DataFrame(data))
-        frame = pd.concat(frames, ignore_index=True)
-        frame["mesh"] = frame["mesh"].astype(str)
-        frame["version"] = frame["version"].astype(str)
-        return frame
+                    block[row[column(fig.name, fig.unit_for(currency), f"p{percent:g}")], rows] = _flat(array,
+                                                                                                        self.shape)
+            for name in flag_names:
+                flag_values[name][rows] = _flat(np.asarray(result.flag(name)), self.shape)
+        meshes = [result.name for result in results]
+        versions = list(dict.fromkeys(result.profile.version for result in results))
+        labels = {
+            "scenario": _scenarios(len(results), size, scenario_major),
+            "mesh": _categorical(list(range(len(results))), meshes, size, scenario_major),
+            "version": _categorical([versions.index(r.profile.version) for r in results], versions, size,
+                                    scenario_major),
+            **flag_values,
+        }
+        order = ["scenario", *inputs, "mesh", "version", *figure_columns, *flag_names]
+        return _frame(block, floats, labels, tuple(order))
 
     def notes(self, scenario: int | None = None) -> list[str]:
         """Every mesh's warnings (saturation, extrapolation, dominant assumptions), one line each.
