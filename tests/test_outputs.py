@@ -1,0 +1,93 @@
+"""The output paths: frames built without copies, categorical labels, CSV and Parquet that read
+back as the frame, sweeps in grid order, and a light `import meshcost`."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import meshcost
+from meshcost.sweeps import write_csv
+
+
+@pytest.fixture(scope="module")
+def result():
+    return meshcost.project(nodes=np.array([10.0, 200.0, 3000.0]), sidecars=np.array([100.0, 4000.0, 60000.0]),
+                            rps=[0, 500, 20000], samples=64, seed=1)
+
+
+def test_labels_are_categoricals_with_the_meshes_in_order(result):
+    frame = result.to_frame()
+    assert isinstance(frame["mesh"].dtype, pd.CategoricalDtype)
+    assert list(frame["mesh"].cat.categories) == list(result.meshes)
+    assert list(frame["component"].cat.categories)[:2] == ["sidecar", "istiod"]
+    totals = result.mesh_frame()
+    assert isinstance(totals["version"].dtype, pd.CategoricalDtype)
+    assert list(totals["mesh"]) == [m for m in result.meshes for _ in range(3)]
+
+
+def test_the_frame_holds_one_block_of_floats_not_copies(result):
+    frame = result.to_frame()
+    floats = frame.select_dtypes("float64")
+    rows = len(frame)
+    # 8 bytes per float cell, 8 per scenario id, 1 per label code and flag: nothing else
+    expected = rows * (8 * floats.shape[1] + 8 + 1 + 1 + 1)
+    assert frame.memory_usage(index=False, deep=True).sum() <= expected + 4096
+    # The float columns share one buffer (written once, not concatenated then copied).
+    bases = {id(frame[c].to_numpy().base if frame[c].to_numpy().base is not None else frame[c].to_numpy())
+             for c in floats.columns[:3]}
+    assert len(bases) == 1
+
+
+@pytest.mark.parametrize("kind", ["to_frame", "mesh_frame"])
+def test_scenario_order_is_the_sorted_frame(result, kind):
+    ordered = getattr(result, f"_{kind}")(scenario_major=True)
+    sorted_frame = getattr(result, kind)().sort_values("scenario", kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(ordered, sorted_frame)
+
+
+def test_csv_reads_back_as_the_frame(result):
+    frame = result.mesh_frame()
+    text = io.StringIO()
+    write_csv(frame, text)
+    back = pd.read_csv(io.StringIO(text.getvalue()))
+    assert list(back.columns) == list(frame.columns)
+    for column in frame.columns:
+        if frame[column].dtype.kind in "fiub":
+            assert np.array_equal(back[column].to_numpy(dtype=float), frame[column].to_numpy(dtype=float)), column
+        else:
+            assert list(back[column].astype(str)) == list(frame[column].astype(str)), column
+    assert text.getvalue().splitlines()[0] == ",".join(frame.columns)  # a plain header, as pandas writes it
+
+
+def test_csv_labels_that_need_quotes_are_quoted():
+    text = io.StringIO()
+    write_csv(pd.DataFrame({"a": [1.0, 2.5], "m": pd.Categorical(["x,y", "z"]), "b": [True, False]}), text)
+    assert text.getvalue() == 'a,m,b\n1.0,"x,y",True\n2.5,z,False\n'
+
+
+def test_sweep_parquet_and_csv_agree(tmp_path):
+    kwargs = dict(nodes=[10, 100, 1000], sidecars=[100, 1000], rps=[0, 5000], chunk_size=5)
+    in_memory = meshcost.sweep(**kwargs)
+    meshcost.sweep(**kwargs, output=tmp_path / "grid.parquet")
+    meshcost.sweep(**kwargs, output=tmp_path / "grid.csv")
+    parquet = pd.read_parquet(tmp_path / "grid.parquet")
+    csv = pd.read_csv(tmp_path / "grid.csv")
+    assert list(in_memory["scenario"]) == sorted(in_memory["scenario"])  # grid order across chunks
+    for column in in_memory.columns:
+        if in_memory[column].dtype.kind in "fiub":
+            assert np.array_equal(parquet[column].to_numpy(dtype=float), in_memory[column].to_numpy(dtype=float))
+            assert np.array_equal(csv[column].to_numpy(dtype=float), in_memory[column].to_numpy(dtype=float))
+
+
+def test_import_loads_the_errors_and_the_units_only():
+    code = ("import sys, meshcost; print(sorted(m for m in sys.modules if m.startswith('meshcost'))); "
+            "print('pandas' in sys.modules); meshcost.project(nodes=5, sidecars=50); print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split("\n")
+    assert out[0] == "['meshcost', 'meshcost.errors', 'meshcost.units']"
+    assert out[1] == "False" and out[2] == "False"
