@@ -51,9 +51,17 @@ def _flat(array: Any, shape: tuple[int, ...]) -> np.ndarray:
     return np.broadcast_to(array, shape).reshape(size)
 
 
-def _rows(number: int, parts: int, size: int, scenario_major: bool) -> slice:
-    """The frame rows of part ``number`` of ``parts`` (a mesh, or a mesh's component) over ``size`` scenarios."""
-    return slice(number, None, parts) if scenario_major else slice(number * size, (number + 1) * size)
+def _fill(column: np.ndarray, parts: list[Any], size: int, scenario_major: bool) -> None:
+    """Write one frame column: part i (a mesh, or a mesh's component: ``size`` values or a number)
+    into its rows, part by part (i x scenario) or interleaved (scenario x i, ``scenario_major``)."""
+    if scenario_major:
+        rows = column.reshape(size, len(parts))
+        for number, part in enumerate(parts):
+            rows[:, number] = part
+    else:
+        rows = column.reshape(len(parts), size)
+        for number, part in enumerate(parts):
+            rows[number] = part
 
 
 def _scenarios(parts: int, size: int, scenario_major: bool) -> np.ndarray:
@@ -559,23 +567,24 @@ class Projection:
         inputs = {k: _flat(v, self.shape) for k, v in self.scenario.inputs().items()}
         figure_columns = [(fig, band, name) for fig in figures("component") for band, name in band_columns(fig, currency)]
         floats = [*inputs, "instances", *(name for _, _, name in figure_columns)]
-        block = np.empty((len(floats), size * len(pairs)))
-        row = {name: i for i, name in enumerate(floats)}
         flag_names = [flag.name for flag in flags("component")]
-        flag_values = {name: np.empty(size * len(pairs), dtype=bool) for name in flag_names}
-        for number, (result, comp) in enumerate(pairs):
-            rows = _rows(number, len(pairs), size, scenario_major)
-            for name, flat in inputs.items():
-                block[row[name], rows] = flat
-            block[row["instances"], rows] = _flat(result._figures.usages[comp.name].instances, self.shape)
+        parts: dict[str, list[Any]] = {name: [] for name in [*floats[len(inputs):], *flag_names]}
+        for result, comp in pairs:
+            parts["instances"].append(_flat(result._figures.usages[comp.name].instances, self.shape))
             for fig in figures("component"):
                 found = result._component_values(fig).get(comp.name)
                 for band, name in band_columns(fig, currency):
-                    block[row[name], rows] = 0.0 if found is None else _flat(
-                        np.broadcast_to(found, (3, *self.shape))[BANDS.index(band)], self.shape)
+                    parts[name].append(0.0 if found is None else _flat(
+                        np.broadcast_to(found, (3, *self.shape))[BANDS.index(band)], self.shape))
             comp_result = result.components[comp.name]
             for name in flag_names:
-                flag_values[name][rows] = _flat(np.asarray(comp_result.flag(name)), self.shape)
+                parts[name].append(_flat(np.asarray(comp_result.flag(name)), self.shape))
+        block = np.empty((len(floats), size * len(pairs)))
+        for i, name in enumerate(floats):  # column by column: each column's rows stay in cache while written
+            _fill(block[i], [inputs[name]] * len(pairs) if name in inputs else parts[name], size, scenario_major)
+        flag_values = {name: np.empty(size * len(pairs), dtype=bool) for name in flag_names}
+        for name in flag_names:
+            _fill(flag_values[name], parts[name], size, scenario_major)
         meshes = [result.name for result in self]
         components = list(dict.fromkeys(comp.name for _, comp in pairs))
         labels = {
@@ -617,23 +626,23 @@ class Projection:
             figure_columns += [column(fig.name, fig.unit_for(currency), f"p{p:g}") for p in percentiles
                                if fig.name in results[0]._mc] if results else []
         floats = [*inputs, *figure_columns]
-        block = np.empty((len(floats), size * len(results)))
-        row = {name: i for i, name in enumerate(floats)}
         flag_names = [flag.name for flag in flags("mesh")]
-        flag_values = {name: np.empty(size * len(results), dtype=bool) for name in flag_names}
-        for number, result in enumerate(results):
-            rows = _rows(number, len(results), size, scenario_major)
-            for name, values in inputs.items():
-                block[row[name], rows] = values
+        parts: dict[str, list[Any]] = {name: [] for name in [*figure_columns, *flag_names]}
+        for result in results:
             for fig in figures("mesh"):
                 band = result.figure(fig.name)
                 for band_name, name in band_columns(fig, currency):
-                    block[row[name], rows] = _flat(band.values[BANDS.index(band_name)], self.shape)
+                    parts[name].append(_flat(band.values[BANDS.index(band_name)], self.shape))
                 for percent, array in result._mc.get(fig.name, {}).items():
-                    block[row[column(fig.name, fig.unit_for(currency), f"p{percent:g}")], rows] = _flat(array,
-                                                                                                        self.shape)
+                    parts[column(fig.name, fig.unit_for(currency), f"p{percent:g}")].append(_flat(array, self.shape))
             for name in flag_names:
-                flag_values[name][rows] = _flat(np.asarray(result.flag(name)), self.shape)
+                parts[name].append(_flat(np.asarray(result.flag(name)), self.shape))
+        block = np.empty((len(floats), size * len(results)))
+        for i, name in enumerate(floats):
+            _fill(block[i], [inputs[name]] * len(results) if name in inputs else parts[name], size, scenario_major)
+        flag_values = {name: np.empty(size * len(results), dtype=bool) for name in flag_names}
+        for name in flag_names:
+            _fill(flag_values[name], parts[name], size, scenario_major)
         meshes = [result.name for result in results]
         versions = list(dict.fromkeys(result.profile.version for result in results))
         labels = {
