@@ -302,7 +302,7 @@ def project(
         setup = mesh_setup(profile, cost_settings.install.get(profile.name, "default"),
                            {c: spec for (m, c), spec in cost_settings.requests.items() if m == profile.name})
         instances = component_instances(profile, scenario, setup,
-                                        {k: aligned({k: v}, len(scenario.shape))[k][1] for k, v in values.items()})
+                                        {k: v[1] for k, v in aligned(values, len(scenario.shape)).items()})
         evaluated.append((profile, values, setup, instances, money_inputs(profile, cost_settings)))
     mc = None
     if samples is not None:

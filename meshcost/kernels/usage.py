@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 import numpy as np
@@ -133,8 +134,19 @@ class Usage:
 
 
 def coefficient_values(profile: MeshProfile) -> dict[Key, np.ndarray]:
-    """The profile's coefficients in canonical units, band axis first: ``[low, typical, high]``."""
-    return {(c, r, d): np.array(coef.values, dtype=float) for c, r, d, coef in profile.coefficients()}
+    """The profile's coefficients in canonical units, band axis first: ``[low, typical, high]``
+    (a new dict over read-only arrays built once per profile)."""
+    return dict(_coefficient_table(profile))
+
+
+@lru_cache(maxsize=64)
+def _coefficient_table(profile: MeshProfile) -> dict[Key, np.ndarray]:
+    table = {}
+    for c, r, d, coef in profile.coefficients():
+        values = np.array(coef.values, dtype=float)
+        values.flags.writeable = False
+        table[(c, r, d)] = values
+    return table
 
 
 def aligned(values: Values, ndim: int) -> dict[Key, np.ndarray]:
