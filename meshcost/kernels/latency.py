@@ -41,6 +41,8 @@ MIXTURE_STEPS = 60
 def normal_ppf(q: np.ndarray) -> np.ndarray:
     """Standard normal quantiles of ``q`` in (0, 1), once per distinct value (Wichura AS241)."""
     q = np.asarray(q, dtype=float)
+    if q.size <= 8:  # a few quantiles (p50, p99): each is NormalDist's, as below, without np.unique
+        return np.array([_NORMAL.inv_cdf(float(u)) for u in q.flat], dtype=np.float64).reshape(q.shape)
     unique, inverse = np.unique(q, return_inverse=True)
     z = np.array([_NORMAL.inv_cdf(float(u)) for u in unique], dtype=np.float64)
     return z[inverse].reshape(q.shape)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Mapping
 
 import numpy as np
@@ -136,17 +135,21 @@ class Usage:
 def coefficient_values(profile: MeshProfile) -> dict[Key, np.ndarray]:
     """The profile's coefficients in canonical units, band axis first: ``[low, typical, high]``
     (a new dict over read-only arrays built once per profile)."""
-    return dict(_coefficient_table(profile))
+    cached = _TABLES.get(id(profile))
+    if cached is None or cached[0] is not profile:  # keyed by identity: hashing a profile costs more than the table
+        table = {}
+        for c, r, d, coef in profile.coefficients():
+            values = np.array(coef.values, dtype=float)
+            values.flags.writeable = False
+            table[(c, r, d)] = values
+        if len(_TABLES) >= 256:
+            _TABLES.clear()
+        cached = _TABLES[id(profile)] = (profile, table)
+    return dict(cached[1])
 
 
-@lru_cache(maxsize=64)
-def _coefficient_table(profile: MeshProfile) -> dict[Key, np.ndarray]:
-    table = {}
-    for c, r, d, coef in profile.coefficients():
-        values = np.array(coef.values, dtype=float)
-        values.flags.writeable = False
-        table[(c, r, d)] = values
-    return table
+#: id(profile) -> (profile, its coefficient table); the profile is held so its id stays its own.
+_TABLES: dict[int, tuple[MeshProfile, dict[Key, np.ndarray]]] = {}
 
 
 def aligned(values: Values, ndim: int) -> dict[Key, np.ndarray]:
@@ -156,8 +159,13 @@ def aligned(values: Values, ndim: int) -> dict[Key, np.ndarray]:
     right of the scenario shape) becomes ``(B, 1, ..., 1, *rest)`` with ``ndim + 1`` axes.
     """
     out = {}
+    ones = (1,) * ndim
     for key, value in values.items():
-        value = np.asarray(value, dtype=float)
+        if type(value) is not np.ndarray or value.dtype != np.float64:
+            value = np.asarray(value, dtype=float)
+        if value.ndim == 1:  # a scalar coefficient's bands (the common case)
+            out[key] = value.reshape(value.shape + ones) if ndim else value
+            continue
         rest = value.shape[1:]
         out[key] = value.reshape(value.shape[:1] + (1,) * (ndim - len(rest)) + rest)
     return out
