@@ -91,3 +91,19 @@ def test_import_loads_the_errors_and_the_units_only():
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split("\n")
     assert out[0] == "['meshcost', 'meshcost.errors', 'meshcost.units']"
     assert out[1] == "False" and out[2] == "False"
+
+
+def test_a_scalar_projection_does_no_unit_arithmetic(monkeypatch):
+    """Units are stripped at the boundary: project() computes on plain floats and wraps a figure in
+    a Quantity only when it is read."""
+    quantity = type(meshcost.ureg.Quantity(1.0, "MiB"))
+    calls = []
+    for name in ("__mul__", "__rmul__", "__truediv__", "__add__", "to", "m_as"):
+        original = getattr(quantity, name)
+        monkeypatch.setattr(quantity, name, lambda self, *a, _o=original, _n=name, **k: calls.append(_n) or _o(
+            self, *a, **k))
+    for rps in (0, 20_000):
+        result = meshcost.project(nodes=500, sidecars=5000, rps=rps)
+    assert calls == []
+    result["istio-sidecar"].memory.typical.m_as("GiB")
+    assert calls == ["m_as"]
