@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
     from .projection import project
     from .reference.profiles import (BUILTIN_MESHES, ComponentProfile, MeshProfile, builtin_profiles, get_profile,
                                      load_profile, save_profile, versions)
+    from .lazy import LazyProjection
     from .results import ComponentResult, MeshResult, Projection
     from .breakeven import BreakEven, break_even
     from .cluster import ClusterReport, cluster_report
@@ -55,7 +56,7 @@ __version__ = "0.2.0"
 #: lookup cost; the model loads on the first ``project()`` (or any of these names).
 _LAZY = {
     "project": ".projection", "Band": ".band", "Money": ".options", "Uncertainty": ".options",
-    "Projection": ".results", "MeshResult": ".results", "ComponentResult": ".results",
+    "Projection": ".results", "MeshResult": ".results", "ComponentResult": ".results", "LazyProjection": ".lazy",
     **{name: ".reference.profiles" for name in ("BUILTIN_MESHES", "ComponentProfile", "MeshProfile",
                                                  "builtin_profiles", "get_profile", "load_profile", "save_profile",
                                                  "versions")},
@@ -94,6 +95,7 @@ __all__ = [
     "Uncertainty",
     # results
     "Projection",
+    "LazyProjection",
     "MeshResult",
     "ComponentResult",
     "Band",

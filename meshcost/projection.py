@@ -9,6 +9,7 @@ import numpy as np
 from .checks import fail, numbers_array, whole_number
 from .checks import seed as check_seed
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
+from .labelled import labelled_inputs
 from .kernels.uncertainty import DEFAULT_CHUNK_VALUES, DEFAULT_PERCENTILES, MeshInputs, monte_carlo
 from .kernels.usage import aligned, coefficient_values, component_instances, mesh_setup
 from .money import DEFAULT_NODE, make_cost_settings, money_inputs
@@ -269,6 +270,28 @@ def project(
         ``r.meshes``, ``r["linkerd"].memory.typical`` (Quantity, MiB), ``.cpu`` (vCPU),
         ``.latency_p50`` / ``.latency_p99`` (ms per hop), ``r.to_frame()``, ``print(r)``.
     """
+    labels = labelled_inputs({"nodes": nodes, "sidecars": sidecars, "services": services,
+                              "visible_services": visible_services, "rps": rps, "waypoints": waypoints,
+                              "l7_share": l7_share, "ports_per_service": ports_per_service, "tcp_share": tcp_share,
+                              "subsets_per_service": subsets_per_service, "churn": churn})
+    if labels is not None and labels.lazy:
+        from .lazy import LazyProjection
+
+        return LazyProjection(labels, {
+            "meshes": meshes, "versions": versions, "overrides": overrides, "samples": samples, "seed": seed,
+            "percentiles": percentiles, "chunk_values": chunk_values, "install": install, "requests": requests,
+            "sizing": sizing, "skew": skew, "node": node, "prices": prices, "billing": billing,
+            "hours_per_month": hours_per_month, "money": money, "uncertainty": uncertainty})
+    if labels is not None:
+        given = labels.values
+        nodes, sidecars, services, visible_services, rps, waypoints, l7_share = (
+            given.get(k) for k in ("nodes", "sidecars", "services", "visible_services", "rps", "waypoints", "l7_share"))
+        ports_per_service, tcp_share, subsets_per_service, churn = (
+            given.get(k) for k in ("ports_per_service", "tcp_share", "subsets_per_service", "churn"))
+        rps = 0.0 if rps is None else rps
+        waypoints = 0 if waypoints is None else waypoints
+        tcp_share = 0.0 if tcp_share is None else tcp_share
+        subsets_per_service = 0.0 if subsets_per_service is None else subsets_per_service
     settings = merge(money, Money, "money", {"install": install, "requests": requests, "sizing": sizing,
                                              "skew": skew, "node": node, "prices": prices, "billing": billing,
                                              "hours_per_month": hours_per_month})
@@ -315,4 +338,4 @@ def project(
                                  for figure, arrays in mc.figures[profile.name].items()}
         results[profile.name] = MeshResult(profile, scenario, mesh_values, mesh_setup_, mesh_instances, cost_settings,
                                            percentile_arrays)
-    return Projection(scenario, results, cost_settings)
+    return Projection(scenario, results, cost_settings, labels)

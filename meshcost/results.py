@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Collection, Iterator, Mapping
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from .units import DIMENSIONLESS, MIB, MS, VCPU
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    import xarray as xr
+
+    from .labelled import Labels
 
 __all__ = ["Band", "ComponentResult", "MeshResult", "Projection", "Extrapolation", "FRAME_COLUMNS"]
 
@@ -506,10 +509,33 @@ class MeshResult:
 class Projection:
     """The result of :func:`meshcost.project`: one :class:`MeshResult` per mesh."""
 
-    def __init__(self, scenario: Scenario, results: dict[str, MeshResult], cost_settings: CostSettings) -> None:
+    def __init__(self, scenario: Scenario, results: dict[str, MeshResult], cost_settings: CostSettings,
+                 labels: "Labels | None" = None) -> None:
         self.scenario = scenario
         self._results = results
         self.cost_settings = cost_settings
+        self.labels = labels  #: the named dimensions when the inputs were xarray DataArrays
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """Names of the scenario axes: the inputs' dimension names for DataArray inputs, else
+        ``dim_0``, ``dim_1``, ..."""
+        return self.labels.dims if self.labels is not None else tuple(f"dim_{i}" for i in range(len(self.shape)))
+
+    def to_xarray(self, variables: "Collection[str] | None" = None) -> "xr.Dataset":
+        """The projection as an xarray Dataset (needs xarray).
+
+        Dims: the scenario axes (:attr:`dims`, with the coordinates of DataArray inputs), ``mesh``,
+        ``band`` (low / typical / high), ``component`` and, after Monte Carlo, ``percentile``.
+        Variables: every mesh figure (``memory``, ``cost``, ...; dims ``(*dims, mesh, band)``),
+        ``<figure>_percentile``, the mesh flags, ``instances`` and ``component_<figure>`` /
+        ``component_<flag>`` per component (NaN where a mesh has no such component), and the
+        inputs that are not dimensions; units in each variable's ``attrs["units"]``. The values
+        are those of :meth:`to_frame` and :meth:`mesh_frame`. ``variables`` keeps only those named.
+        """
+        from .labelled import to_xarray
+
+        return to_xarray(self, self.labels, variables)
 
     @property
     def meshes(self) -> tuple[str, ...]:
