@@ -18,7 +18,9 @@ block by :func:`meshcost.project` on that block's scenarios, so memory stays bou
 chunks and any dask scheduler runs it, ``dask.distributed`` clusters included. Monte Carlo draws
 its coefficient samples from the seed alone (they do not depend on the scenarios), so every
 block uses the same draws and results are identical whatever the chunking; without ``seed``
-one is drawn up front and shared by every block.
+one is drawn up front and shared by every block. The options and the first scenario are
+checked when ``project()`` is called; every other value when its chunk is computed (a bad one
+raises the same one-line :class:`~meshcost.MeshcostError` then).
 
 xarray and dask are optional (``pip install 'meshcost[xarray]'`` / ``'meshcost[dask]'``) and
 imported only when such inputs or outputs are used.

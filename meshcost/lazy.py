@@ -92,7 +92,7 @@ class LazyProjection(Projection):
         block by block when asked; a block computes only the variables asked for."""
         import xarray as xr
 
-        template = self._dataset if variables is None else to_xarray(self._template, self._labels, variables)
+        template = self._dataset if variables is None else to_xarray(self._template, self._template.labels, variables)
         layout = [(name, template[name].shape[len(self.dims):], template[name].dtype) for name in template.data_vars]
         total = sum(int(np.prod(extra, dtype=np.int64)) for _, extra, _ in layout)
         names = [n for n, v in self._labels.values.items() if hasattr(v, "dims")]

@@ -142,3 +142,19 @@ def test_import_meshcost_imports_neither_xarray_nor_dask():
             "print([m in sys.modules for m in ('xarray', 'dask.array', 'distributed')])")
     assert subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                           text=True).stdout.strip() == "[False, False, False]"
+
+
+def test_bad_labelled_inputs_and_variables_are_refused_clearly():
+    nodes, sidecars = grid_inputs()
+    r = meshcost.project(nodes=nodes, sidecars=sidecars)
+    with pytest.raises(meshcost.UnknownNameError, match=r"variables: \['bogus'\] are not variables"):
+        r.to_xarray(["bogus"])
+    with pytest.raises(meshcost.InputTypeError, match="variables: got 'cost'"):
+        r.to_xarray("cost")
+    with pytest.raises(meshcost.InputTypeError, match="nodes: got .*Dataset"):
+        meshcost.project(nodes=nodes.to_dataset(name="n"), sidecars=sidecars)
+    lazy = meshcost.project(nodes=nodes.chunk({"nodes": 1}) * xr.DataArray([1, 0, 1], dims="nodes",
+                                                                         coords={"nodes": [20, 200, 2000]}),
+                            sidecars=sidecars)
+    with pytest.raises(meshcost.InputValueError, match="nodes: got 0"):  # checked when its chunk runs
+        lazy.to_xarray(["memory"]).compute()
