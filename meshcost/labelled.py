@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Collection, Mapping
 
 import numpy as np
 
-from .errors import InputTypeError, MissingDependencyError, UnknownNameError, describe_value
+from .errors import InputTypeError, InputValueError, MissingDependencyError, UnknownNameError, describe_value
 from .figures import BANDS, figures, flags
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,8 +89,11 @@ def labelled_inputs(inputs: Mapping[str, Any]) -> Labels | None:
             continue
         if _is_xarray(value):
             if not isinstance(value, xr.DataArray):
-                raise InputTypeError(f"{name}: got {describe_value(value)}; expected an xarray DataArray (a Dataset "
-                                     "holds several variables: pass one of them)", parameter=name)
+                raise InputTypeError(f"{name}: got {describe_value(value)}; expected an xarray DataArray (of a "
+                                     "Dataset, pass one variable)", parameter=name)
+            if value.size == 0:
+                raise InputValueError(f"{name}: got an empty DataArray; expected at least one value",
+                                      parameter=name)
             arrays[name] = value
         elif _is_dask(value):
             ndim = len(value.shape)
@@ -101,7 +104,11 @@ def labelled_inputs(inputs: Mapping[str, Any]) -> Labels | None:
             raise InputTypeError(f"{name}: got a plain array beside xarray DataArrays; expected a DataArray (named "
                                  "dimensions) or a single number", parameter=name)
     join = xr.get_options()["arithmetic_join"] if hasattr(xr, "get_options") else "inner"
-    aligned = xr.align(*arrays.values(), join=join)
+    try:
+        aligned = xr.align(*arrays.values(), join=join)
+    except ValueError as exc:  # duplicate index values, conflicting sizes of an unindexed dimension
+        raise InputValueError(f"inputs: the DataArrays do not align ({exc}); expected dimensions of equal size, or "
+                              "coordinates without duplicates", parameter="inputs") from None
     if any(0 in a.shape for a in aligned):
         raise InputTypeError("inputs: the DataArrays share no coordinate values on a common dimension; expected "
                              "overlapping coordinates (they are aligned as xarray arithmetic aligns them)",

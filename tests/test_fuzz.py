@@ -1519,3 +1519,44 @@ def test_inventory_counts_every_running_pod_once(objects: list[dict]) -> None:
         report, error = attempt(meshcost.cluster_report, inventory, nodes=None if inventory.nodes else 2)
         assert error is None, str(error)
         assert report.projection.inputs["nodes"] == (inventory.nodes or 2)
+
+
+# --------------------------------------------------------------------------- labelled and lazy inputs
+
+
+@st.composite
+def labelled_scenario(draw: Any) -> dict[str, Any]:
+    import xarray as xr
+
+    out: dict[str, Any] = {}
+    for name in draw(st.lists(st.sampled_from(["nodes", "sidecars", "rps", "services", "waypoints"]), min_size=2,
+                              max_size=4, unique=True)):
+        dims = draw(st.lists(st.sampled_from(["a", "b", "c"]), min_size=0, max_size=2, unique=True))
+        shape = [draw(st.integers(0, 3)) for _ in dims]
+        values = draw(st.lists(st.one_of(st.integers(0, 5000), st.floats(allow_nan=True, allow_infinity=True),
+                                         st.sampled_from([1.5, -1, 10**12])),
+                               min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
+        coords = {d: draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)) for d, n in zip(dims, shape)
+                  if draw(st.booleans())}
+        array = xr.DataArray(np.array(values, dtype=float).reshape(shape), dims=dims, coords=coords)
+        out[name] = array.chunk() if draw(st.booleans()) and dims else array
+    out.setdefault("nodes", 10)
+    out.setdefault("sidecars", 100)
+    return out
+
+
+@fuzz(0.3)
+@given(scenario=labelled_scenario())
+def test_labelled_and_lazy_inputs(scenario: dict[str, Any]) -> None:
+    """DataArray and dask inputs: a projection (lazy or not) whose Dataset computes, or a one-line MeshcostError."""
+    result, error = attempt(meshcost.project, **scenario)
+    if error is not None:
+        return
+    try:
+        dataset = result.to_xarray(["memory", "cost"])
+        computed = dataset.compute()
+    except MeshcostError as exc:  # a lazy projection checks each chunk's values when it runs
+        assert isinstance(result, meshcost.LazyProjection) and "\n" not in str(exc)
+        return
+    values = computed["memory"].values
+    assert not np.isnan(values).any() and (values >= 0).all()

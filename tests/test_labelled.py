@@ -158,3 +158,18 @@ def test_bad_labelled_inputs_and_variables_are_refused_clearly():
                             sidecars=sidecars)
     with pytest.raises(meshcost.InputValueError, match="nodes: got 0"):  # checked when its chunk runs
         lazy.to_xarray(["memory"]).compute()
+
+
+@pytest.mark.parametrize(("inputs", "message"), [
+    ({"nodes": xr.DataArray([1.0, 2.0], dims="x", coords={"x": [1, 1]}),
+      "sidecars": xr.DataArray([10.0, 20.0], dims="x", coords={"x": [1, 2]})}, "inputs: the DataArrays do not align"),
+    ({"nodes": xr.DataArray([1.0, 2.0], dims="x"), "sidecars": xr.DataArray([10.0, 20.0, 30.0], dims="x")},
+     "inputs: the DataArrays do not align"),
+    ({"nodes": xr.DataArray(np.array([]), dims="x"), "sidecars": 10}, "nodes: got an empty DataArray"),
+    ({"nodes": xr.DataArray(["a", "b"], dims="x"), "sidecars": 10}, "nodes: got an array of str"),
+    ({"nodes": xr.Variable("x", [1.0, 2.0]), "sidecars": 10}, "nodes: got .*Variable"),
+])
+def test_hostile_labelled_inputs_get_one_line_errors(inputs, message):
+    with pytest.raises(meshcost.MeshcostError, match=message) as info:
+        meshcost.project(**inputs)
+    assert "\n" not in str(info.value)
