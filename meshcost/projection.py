@@ -178,6 +178,9 @@ def project(
 
     Every input takes a plain number (in the unit given), a pint Quantity of a compatible
     unit, or a numpy array; inputs broadcast together and every output has their shape.
+    xarray DataArrays broadcast by dimension name instead (``r.dims``, ``r.to_xarray()``), and
+    dask-backed inputs return a :class:`~meshcost.LazyProjection` computed chunk by chunk
+    when asked (see :mod:`meshcost.labelled`).
 
     Parameters
     ----------
@@ -268,7 +271,8 @@ def project(
     -------
     Projection
         ``r.meshes``, ``r["linkerd"].memory.typical`` (Quantity, MiB), ``.cpu`` (vCPU),
-        ``.latency_p50`` / ``.latency_p99`` (ms per hop), ``r.to_frame()``, ``print(r)``.
+        ``.latency_p50`` / ``.latency_p99`` (ms per hop), ``r.to_frame()``, ``print(r)``;
+        a :class:`~meshcost.LazyProjection` (a Projection subclass) for dask-backed inputs.
     """
     labels = labelled_inputs({"nodes": nodes, "sidecars": sidecars, "services": services,
                               "visible_services": visible_services, "rps": rps, "waypoints": waypoints,
