@@ -274,10 +274,10 @@ def project(
         ``.latency_p50`` / ``.latency_p99`` (ms per hop), ``r.to_frame()``, ``print(r)``;
         a :class:`~meshcost.LazyProjection` (a Projection subclass) for dask-backed inputs.
     """
-    labels = labelled_inputs({"nodes": nodes, "sidecars": sidecars, "services": services,
-                              "visible_services": visible_services, "rps": rps, "waypoints": waypoints,
-                              "l7_share": l7_share, "ports_per_service": ports_per_service, "tcp_share": tcp_share,
-                              "subsets_per_service": subsets_per_service, "churn": churn})
+    inputs = {"nodes": nodes, "sidecars": sidecars, "services": services, "visible_services": visible_services,
+              "rps": rps, "waypoints": waypoints, "l7_share": l7_share, "ports_per_service": ports_per_service,
+              "tcp_share": tcp_share, "subsets_per_service": subsets_per_service, "churn": churn}
+    labels = labelled_inputs(inputs)
     if labels is not None and labels.lazy:
         from .lazy import LazyProjection
 
@@ -286,16 +286,8 @@ def project(
             "percentiles": percentiles, "chunk_values": chunk_values, "install": install, "requests": requests,
             "sizing": sizing, "skew": skew, "node": node, "prices": prices, "billing": billing,
             "hours_per_month": hours_per_month, "money": money, "uncertainty": uncertainty})
-    if labels is not None:
-        given = labels.values
-        nodes, sidecars, services, visible_services, rps, waypoints, l7_share = (
-            given.get(k) for k in ("nodes", "sidecars", "services", "visible_services", "rps", "waypoints", "l7_share"))
-        ports_per_service, tcp_share, subsets_per_service, churn = (
-            given.get(k) for k in ("ports_per_service", "tcp_share", "subsets_per_service", "churn"))
-        rps = 0.0 if rps is None else rps
-        waypoints = 0 if waypoints is None else waypoints
-        tcp_share = 0.0 if tcp_share is None else tcp_share
-        subsets_per_service = 0.0 if subsets_per_service is None else subsets_per_service
+    if labels is not None:  # broadcast by dimension name; None still means the input's default
+        inputs = {name: labels.values.get(name) for name in inputs}
     settings = merge(money, Money, "money", {"install": install, "requests": requests, "sizing": sizing,
                                              "skew": skew, "node": node, "prices": prices, "billing": billing,
                                              "hours_per_month": hours_per_month})
@@ -310,8 +302,7 @@ def project(
     profiles = resolve_meshes(meshes, versions)
     parsed = parse_overrides(overrides, profiles)
     extra = tuple(a.shape[1:] for by_key in parsed.values() for a in by_key.values())
-    scenario = make_scenario(nodes, sidecars, services, visible_services, rps, waypoints, l7_share,
-                             ports_per_service, tcp_share, subsets_per_service, churn, extra_shapes=extra)
+    scenario = make_scenario(**inputs, extra_shapes=extra)
     cost_settings = make_cost_settings(profiles, scenario.shape, **settings)
     if samples is not None:
         samples, seed, pct = check_samples(samples, seed, percentiles)
