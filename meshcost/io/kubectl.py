@@ -561,7 +561,8 @@ def _memory(value: str | float) -> float:
     return parse_memory(value if isinstance(value, str) else value / (1024 * 1024), name="memory")
 
 
-def _amount(value: Any, kind: str, loc: tuple, where: tuple, section: str) -> float | None:
+def _quantity(value: Any, kind: str, loc: tuple, path: str | tuple) -> float | None:
+    """A CPU [vCPU] or memory [MiB] quantity at ``path``; None when unset."""
     if value is None:
         return None
     try:
@@ -575,7 +576,11 @@ def _amount(value: Any, kind: str, loc: tuple, where: tuple, section: str) -> fl
         problem = f"must be a quantity, got {describe_value(value)}"
     except OverflowError:
         problem = f"is beyond any real quantity, got {describe_value(value)}"
-    raise _field_error(loc, (*where, "resources", section, kind), problem)
+    raise _field_error(loc, path, problem)
+
+
+def _amount(value: Any, kind: str, loc: tuple, where: tuple, section: str) -> float | None:
+    return _quantity(value, kind, loc, (*where, "resources", section, kind))
 
 
 def _resources(container: dict, loc: tuple, where: tuple) -> tuple:
@@ -812,13 +817,13 @@ class _Owners:
         seen = {key}
         while True:
             controller = self.controllers[key]
-            parent = self._parent(controller.owners, controller.namespace, controller.meta, controller.kind)
+            parent = self._parent(controller.owners, controller.namespace)
             if parent is None or parent in seen:
                 return key
             seen.add(parent)
             key = parent
 
-    def _parent(self, owners: list, namespace: str, meta: dict, kind: str) -> tuple | None:
+    def _parent(self, owners: list, namespace: str) -> tuple | None:
         for owner_kind, name in owners:
             if (owner_kind, namespace, name) in self.controllers:
                 return (owner_kind, namespace, name)
@@ -827,7 +832,7 @@ class _Owners:
     def of_pod(self, meta: dict, namespace: str, labels: dict) -> tuple | None:
         """The pod's top controller in the input, or None for a pod that runs on its own."""
         owners = _owners(meta)
-        parent = self._parent(owners, namespace, meta, "Pod")
+        parent = self._parent(owners, namespace)
         if parent is not None:
             return self.top(parent)
         for kind, name in owners:  # the owner itself is not in the input: its own owner may be
@@ -847,9 +852,7 @@ class _Owners:
         """The Deployment whose ReplicaSet runs the pod: by selector, preferring the one whose name
         with the pod's ``pod-template-hash`` is the ReplicaSet's name."""
         candidates = [c for c in self.by_namespace.get(("Deployment", namespace), ())
-                      if _selects((c.obj.get("spec") or _EMPTY).get("selector") if isinstance(c.obj.get("spec"),
-                                                                                                dict) else None,
-                                  labels)]
+                      if isinstance(c.obj.get("spec"), dict) and _selects(c.obj["spec"].get("selector"), labels)]
         template_hash = labels.get(_TEMPLATE_HASH)
         if replica_set is not None and template_hash:
             named = [c for c in candidates if f"{c.name}-{template_hash}" == replica_set]
@@ -921,20 +924,6 @@ def _node(obj: dict, loc: tuple) -> NodeInfo:
     region = labels.get(_REGION) or labels.get(_REGION_BETA)
     return NodeInfo(name, instance if isinstance(instance, str) else None, region if isinstance(region, str) else None,
                     control_plane, cpu, memory, pods)
-
-
-def _quantity(value: Any, kind: str, loc: tuple, path: tuple) -> float | None:
-    if value is None:
-        return None
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        return _cpu(value) if kind == "cpu" else _memory(value)
-    except (InputValueError, InputTypeError) as exc:
-        problem = f"is not a valid quantity: {str(exc).split(': ', 1)[-1]}"
-    except (TypeError, OverflowError):
-        problem = f"must be a quantity, got {describe_value(value)}"
-    raise _field_error(loc, path, problem)
 
 
 _READERS = frozenset({"Node", "Namespace", "Service", "Pod", *_CONTROLLERS})
