@@ -545,12 +545,10 @@ def _cmd_sweep(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
-def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
-    return "\n".join(lines)
+def _text_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    from .formatting import Cell, Table, text_table
+
+    return text_table(Table("", tuple(header), tuple(tuple(Cell(str(c)) for c in row) for row in rows)))
 
 
 def _cmd_versions(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
