@@ -14,7 +14,6 @@ with the allocatable capacity the nodes report; the report says which basis it u
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -263,7 +262,7 @@ class ClusterReport:
 
     def to_json(self, indent: int | None = None) -> str:
         """:meth:`to_dict` as JSON."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False, default=_json_default)
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     def to_html(self, title: str = "meshcost cluster report") -> str:
         """One self-contained HTML page: this cluster today, then the projection report."""
@@ -278,12 +277,6 @@ class ClusterReport:
 
         tables = "".join(f"<p><b>{t.title}</b></p>{html_table(t)}" for t in self.tables())
         return f"<div>{tables}<p>{self.pricing}</p>{self.projection._repr_html_()}</div>"
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def cluster_report(source: Any, *, nodes: int | None = None, namespace: str = "default",

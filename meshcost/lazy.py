@@ -36,11 +36,12 @@ class LazyProjection(Projection):
     Mesh results and frames need :meth:`compute` first.
     """
 
+    labels: Labels  # always labelled: its inputs are dask-backed
+
     def __init__(self, labels: Labels, options: Mapping[str, Any]) -> None:
         from .projection import project
 
         self.labels = labels
-        self._labels = labels
         self._options = dict(options)
         uncertainty = self._options.get("uncertainty")
         samples = self._options.get("samples") or getattr(uncertainty, "samples", None)
@@ -60,14 +61,14 @@ class LazyProjection(Projection):
     @property
     def shape(self) -> tuple[int, ...]:
         sizes = {}
-        for value in self._labels.values.values():
+        for value in self.labels.values.values():
             if hasattr(value, "sizes"):
                 sizes.update(value.sizes)
-        return tuple(int(sizes[d]) for d in self._labels.dims)
+        return tuple(int(sizes[d]) for d in self.labels.dims)
 
     @property
     def dims(self) -> tuple[str, ...]:
-        return self._labels.dims
+        return self.labels.dims
 
     @property
     def percentiles(self) -> tuple[float, ...]:
@@ -95,9 +96,9 @@ class LazyProjection(Projection):
         template = self._dataset if variables is None else to_xarray(self._template, self._template.labels, variables)
         layout = [(name, template[name].shape[len(self.dims):], template[name].dtype) for name in template.data_vars]
         total = sum(int(np.prod(extra, dtype=np.int64)) for _, extra, _ in layout)
-        names = [n for n, v in self._labels.values.items() if hasattr(v, "dims")]
-        scalars = {n: v for n, v in self._labels.values.items() if not hasattr(v, "dims")}
-        arrays = [self._labels.values[n] for n in names]
+        names = [n for n, v in self.labels.values.items() if hasattr(v, "dims")]
+        scalars = {n: v for n, v in self.labels.values.items() if not hasattr(v, "dims")}
+        arrays = [self.labels.values[n] for n in names]
         stacked = xr.apply_ufunc(
             _block, *arrays,
             kwargs={"names": names, "scalars": scalars, "options": self._options,
@@ -115,14 +116,14 @@ class LazyProjection(Projection):
             data[name] = xr.Variable((*self.dims, *variable.dims[len(self.dims):]),
                                      part.astype(dtype) if dtype != np.float64 else part, variable.attrs)
         coords = {k: v for k, v in template.coords.items() if k not in self.dims}
-        coords.update({k: v for k, v in self._labels.coords.items()})
+        coords.update({k: v for k, v in self.labels.coords.items()})
         return xr.Dataset(data, coords=coords, attrs=template.attrs)
 
     def compute(self) -> Projection:
         """Project every scenario now (in memory) and return the :class:`~meshcost.Projection`."""
         from .projection import project
 
-        values = {k: (v.compute() if hasattr(v, "compute") else v) for k, v in self._labels.values.items()}
+        values = {k: (v.compute() if hasattr(v, "compute") else v) for k, v in self.labels.values.items()}
         return project(**values, **self._options)
 
     def _not_computed(self, what: str) -> MeshcostError:
