@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .checks import fail, numbers_array
-from .errors import InputTypeError, InputValueError, describe_value
+from .errors import InputValueError, describe_value
 from .figures import INPUTS, figures
 from .projection import project
 

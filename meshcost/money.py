@@ -35,7 +35,6 @@ from .checks import choice, fail, numbers_array
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .kernels.mesh import MoneyInputs
 from .kernels.money import Prices, pod_request
-from .kernels.usage import per_instance
 from .reference.nodes import MAX_NODE_MIB, MAX_NODE_VCPU, NodeShape, node_shape
 from .reference.prices import MAX_HOURS_PER_MONTH, PriceSheet, price_sheet, unit_prices_from_node
 from .reference.profiles import ComponentProfile, MeshProfile, Replicas, Resources, split_mesh_key

@@ -38,7 +38,7 @@ import numpy as np
 from ..errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .prices import node_price_row
 from ..checks import broadcast_shape, first_where
-from ..units import is_quantity, plain_number, strip, ureg
+from ..units import plain_number, strip, ureg
 
 __all__ = [
     "PROVIDERS",
