@@ -7,6 +7,7 @@ expected <what is accepted>"`` and whose fields carry the same three facts.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any, NoReturn, Sequence
 
@@ -62,6 +63,19 @@ def require(name: str, array: np.ndarray, ok: np.ndarray, expected: str) -> None
 MAX_DIMENSIONS = 16
 
 
+def _accepted(minimum: float | None, maximum: float | None, above: float | None, whole: bool,
+              allow_inf: bool) -> str:
+    """What :func:`numbers_array` accepts, in words."""
+    parts = ["whole numbers" if whole else ("numbers" if allow_inf else "finite numbers")]
+    if minimum is not None:
+        parts.append(f">= {minimum:g}")
+    if above is not None:
+        parts.append(f"> {above:g}")
+    if maximum is not None:
+        parts.append(f"<= {maximum:g}")
+    return " ".join(parts[:1]) + (" " + " and ".join(parts[1:]) if parts[1:] else "")
+
+
 def numbers_array(value: Any, name: str, kind: str = "count", *, minimum: float | None = None,
                   maximum: float | None = None, above: float | None = None, whole: bool = False,
                   allow_inf: bool = False, expected: str = "") -> np.ndarray:
@@ -75,22 +89,15 @@ def numbers_array(value: Any, name: str, kind: str = "count", *, minimum: float 
         fail(name, "an empty array", "at least one value", described=True)
     if array.ndim > MAX_DIMENSIONS:
         fail(name, f"an array of {array.ndim} dimensions", f"at most {MAX_DIMENSIONS} dimensions", described=True)
-    parts = ["whole numbers" if whole else ("numbers" if allow_inf else "finite numbers")]
-    if minimum is not None:
-        parts.append(f">= {minimum:g}")
-    if above is not None:
-        parts.append(f"> {above:g}")
-    if maximum is not None:
-        parts.append(f"<= {maximum:g}")
-    accepted = expected or " ".join(parts[:1]) + (" " + " and ".join(parts[1:]) if parts[1:] else "")
     if array.ndim == 0:  # fast scalar path
         x = float(array)
-        ok = (x == x) and (allow_inf or abs(x) != np.inf)
+        ok = (x == x) and (allow_inf or abs(x) != math.inf)
         ok = ok and (minimum is None or x >= minimum) and (maximum is None or x <= maximum)
         ok = ok and (above is None or x > above) and (not whole or x == np.floor(x))
         if not ok:
-            fail(name, x, accepted)
+            fail(name, x, expected or _accepted(minimum, maximum, above, whole, allow_inf))
         return array
+    accepted = expected or _accepted(minimum, maximum, above, whole, allow_inf)
     ok = ~np.isnan(array) if allow_inf else np.isfinite(array)
     for bound in (None if minimum is None else array >= minimum, None if maximum is None else array <= maximum,
                   None if above is None else array > above, (np.floor(array) == array) if whole else None):
@@ -135,12 +142,15 @@ def choice(value: Any, name: str, accepted: Sequence[str]) -> str:
 
 def broadcast_shape(**named: Any) -> tuple[int, ...]:
     """The shape named arrays broadcast to; :class:`BroadcastError` naming each shape if they don't."""
+    shapes = [np.shape(a) for a in named.values()]
+    if not any(shapes):  # every value a scalar
+        return ()
     try:
-        return np.broadcast_shapes(*(np.shape(a) for a in named.values()))
+        return np.broadcast_shapes(*shapes)
     except (ValueError, RuntimeError):  # RuntimeError: beyond numpy's 32 dimensions
-        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in named.items() if np.ndim(v))
-        raise BroadcastError(f"inputs do not broadcast together: {shapes}; give scalars or arrays of compatible "
-                             "shapes", parameter=next(iter(named), None), value=shapes,
+        listed = ", ".join(f"{k} {np.shape(v)}" for k, v in named.items() if np.ndim(v))
+        raise BroadcastError(f"inputs do not broadcast together: {listed}; give scalars or arrays of compatible "
+                             "shapes", parameter=next(iter(named), None), value=listed,
                              expected="numpy-broadcastable shapes") from None
 
 

@@ -12,6 +12,7 @@ the price sheet's currency code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 __all__ = [
@@ -190,12 +191,14 @@ def figure(name: str) -> Figure:
     return _BY_NAME[name]
 
 
+@lru_cache(maxsize=None)
 def figures(level: Level | None = None, source: Source | None = None, table: Table | None = None) -> tuple[Figure, ...]:
     """The registered figures carried at ``level``, computed by ``source``, shown in ``table``, in order."""
     return tuple(f for f in FIGURES if (level is None or level in f.levels) and (source is None or f.source == source)
                  and (table is None or f.table == table))
 
 
+@lru_cache(maxsize=None)
 def flags(level: Level | None = None) -> tuple[Flag, ...]:
     """The registered flags carried at ``level``, in order."""
     return tuple(f for f in FLAGS if level is None or level in f.levels)

@@ -11,7 +11,7 @@ from .checks import seed as check_seed
 from .errors import InputTypeError, InputValueError, UnknownNameError, describe_value
 from .labelled import labelled_inputs
 from .kernels.uncertainty import DEFAULT_CHUNK_VALUES, DEFAULT_PERCENTILES, MeshInputs, monte_carlo
-from .kernels.usage import aligned, coefficient_values, component_instances, mesh_setup
+from .kernels.usage import Setup, Values, aligned, coefficient_values, component_instances, mesh_setup
 from .money import DEFAULT_NODE, make_cost_settings, money_inputs
 from .options import Money, Uncertainty, merge
 from .reference.profiles import (BUILTIN_MESHES, MeshProfile, builtin_profiles, coefficient_kind, get_profile,
@@ -313,7 +313,7 @@ def project(
                     fail("overrides", f"{mesh}.{'.'.join(key)} as an array", "scalar coefficients with samples= "
                          "(Monte Carlo needs scalar coefficients: sweep scenarios instead, or run one projection "
                          "per coefficient value)", described=True)
-    evaluated: list[MeshInputs] = []
+    meshes_in: list[tuple[MeshProfile, Values, dict[str, Setup], dict[str, np.ndarray]]] = []
     for profile in profiles:
         values = coefficient_values(profile)
         values.update(parsed.get(profile.name, {}))
@@ -321,12 +321,13 @@ def project(
                            {c: spec for (m, c), spec in cost_settings.requests.items() if m == profile.name})
         instances = component_instances(profile, scenario, setup,
                                         {k: v[1] for k, v in aligned(values, len(scenario.shape)).items()})
-        evaluated.append((profile, values, setup, instances, money_inputs(profile, cost_settings)))
+        meshes_in.append((profile, values, setup, instances))
     mc = None
-    if samples is not None:
+    if samples is not None:  # money inputs only here: a deterministic projection prices on first use
+        evaluated: list[MeshInputs] = [(*mesh, money_inputs(mesh[0], cost_settings)) for mesh in meshes_in]
         mc = monte_carlo(evaluated, scenario, samples, seed, pct, chunk_values, progress)
     results: dict[str, MeshResult] = {}
-    for profile, mesh_values, mesh_setup_, mesh_instances, _ in evaluated:
+    for profile, mesh_values, mesh_setup_, mesh_instances in meshes_in:
         percentile_arrays = None
         if mc is not None:
             percentile_arrays = {figure: dict(zip(mc.percentiles, arrays))

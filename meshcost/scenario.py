@@ -8,6 +8,7 @@ in :data:`meshcost.figures.INPUTS`.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -40,8 +41,11 @@ DEFAULT_POD_LIFETIME_S = 86_400.0
 INPUT_DOCS: dict[str, str] = {i.name: f"{i.doc} [{i.unit}]; default {i.default}" for i in INPUTS}
 
 
+_SPECS = {i.name: i for i in INPUTS}
+
+
 def _check(name: str, value: Any) -> np.ndarray:
-    spec = next(i for i in INPUTS if i.name == name)
+    spec = _SPECS[name]
     size = getattr(value, "size", None)
     if isinstance(size, (int, np.integer)) and size > MAX_SCENARIOS:  # before converting a huge array
         fail(name, f"an array of {int(size):,} values", f"at most {MAX_SCENARIOS:,} values per call (meshcost.sweep "
@@ -88,7 +92,7 @@ def make_scenario(
         named["churn"] = 2.0 * named["sidecars"] / DEFAULT_POD_LIFETIME_S
     named = {i.name: named[i.name] for i in INPUTS}
     shape = broadcast_shape(**named)
-    size = int(np.prod(shape, dtype=np.float64))
+    size = math.prod(shape)
     if size == 0:
         empty = next(k for k, v in named.items() if v.size == 0)
         fail(empty, "an empty array", "at least one value (every output has the inputs' broadcast shape)",

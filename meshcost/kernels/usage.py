@@ -454,7 +454,9 @@ def component_latency(profile: MeshProfile, scenario: Scenario, setup: Mapping[s
         share = np.broadcast_to(scenario.l7_share, shape)
         base = [sum((own[n][i] for n in always), np.zeros(shape)) for i in (0, 1)]
         extra = [sum((own[n][i] for n in l7), np.zeros(shape)) for i in (0, 1)]
-        if always:
+        if not share.any():  # no request passes an L7 proxy: it adds nothing
+            added = [np.zeros(shape), np.zeros(shape)]
+        elif always:
             mixed = lat.mixture(base[0], base[1], base[0] + extra[0], base[1] + extra[1], share, _Q)
             # what the mixture adds over the L4 path (never below 0: rounding); where the L4 path itself
             # saturates there is no finite path to add to, and the L7 proxies report their own latency
