@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+import math
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Collection, Iterator, Mapping
 
 import numpy as np
@@ -50,8 +52,12 @@ def _full_bool(array: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _flat(array: Any, shape: tuple[int, ...]) -> np.ndarray:
-    size = int(np.prod(shape, dtype=np.int64))
-    return np.broadcast_to(array, shape).reshape(size)
+    """``array`` broadcast to ``shape`` and flattened (C order)."""
+    if type(array) is np.ndarray and array.shape == shape:
+        return array.reshape(-1)
+    if not shape and np.ndim(array) == 0:
+        return np.asarray(array).reshape(1)
+    return np.broadcast_to(array, shape).reshape(math.prod(shape))
 
 
 def _fill(column: np.ndarray, parts: list[Any], size: int, scenario_major: bool) -> None:
@@ -78,7 +84,15 @@ def _categorical(codes: list[int], categories: list[str], size: int, scenario_ma
 
     array = np.asarray(codes, dtype=np.int8)
     codes_column = np.tile(array, size) if scenario_major else np.repeat(array, size)
-    return pd.Categorical.from_codes(codes_column, categories=categories)  # type: ignore[call-overload]
+    return pd.Categorical.from_codes(codes_column, dtype=_category_dtype(tuple(categories)))
+
+
+@lru_cache(maxsize=64)
+def _category_dtype(categories: tuple[str, ...]) -> Any:
+    """The categorical dtype of ``categories`` (built once: pandas validates categories on every build)."""
+    import pandas as pd
+
+    return pd.CategoricalDtype(list(categories))
 
 
 def _frame(block: np.ndarray, floats: list[str], labels: Mapping[str, Any], order: tuple[str, ...]) -> "pd.DataFrame":
@@ -595,13 +609,16 @@ class Projection:
         floats = [*inputs, "instances", *(name for _, _, name in figure_columns)]
         flag_names = [flag.name for flag in flags("component")]
         parts: dict[str, list[Any]] = {name: [] for name in [*floats[len(inputs):], *flag_names]}
+        by_figure = {result.name: {fig.name: result._component_values(fig) for fig in figures("component")}
+                     for result in self}
         for result, comp in pairs:
             parts["instances"].append(_flat(result._figures.usages[comp.name].instances, self.shape))
             for fig in figures("component"):
-                found = result._component_values(fig).get(comp.name)
+                found = by_figure[result.name][fig.name].get(comp.name)
                 for band, name in band_columns(fig, currency):
-                    parts[name].append(0.0 if found is None else _flat(
-                        np.broadcast_to(found, (3, *self.shape))[BANDS.index(band)], self.shape))
+                    if found is not None and found.shape != (3, *self.shape):
+                        found = np.broadcast_to(found, (3, *self.shape))
+                    parts[name].append(0.0 if found is None else _flat(found[BANDS.index(band)], self.shape))
             comp_result = result.components[comp.name]
             for name in flag_names:
                 parts[name].append(_flat(np.asarray(comp_result.flag(name)), self.shape))
