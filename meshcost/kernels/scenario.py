@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -33,12 +34,15 @@ class Scenario:
         """The inputs by name, each broadcast to :attr:`shape` (read-only views)."""
         return {f.name: np.broadcast_to(getattr(self, f.name), self.shape) for f in fields(self) if f.name != "shape"}
 
-    def flat(self, start: int, stop: int) -> "Scenario":
-        """Scenarios ``start:stop`` of the flattened inputs, as a 1-d scenario."""
-        size = int(np.prod(self.shape, dtype=np.int64))
-        chunk = {name: array.reshape(size)[start:stop] for name, array in self.inputs().items()}
-        return replace(self, shape=(stop - start,), **chunk)
+    def flattened(self) -> "Scenario":
+        """The scenarios along one axis (C order): varying inputs as 1-d arrays, scalars kept as scalars."""
+        size = math.prod(self.shape)
+        return replace(self, shape=(size,), **{
+            f.name: value if np.ndim(value) == 0 else np.broadcast_to(value, self.shape).reshape(size)
+            for f in fields(self) if f.name != "shape" for value in (getattr(self, f.name),)})
 
-    def subset(self, columns: np.ndarray) -> "Scenario":
-        """The scenarios at ``columns`` of a 1-d scenario."""
-        return replace(self, shape=(len(columns),), **{name: a[columns] for name, a in self.inputs().items()})
+    def rows(self, start: int, stop: int) -> "Scenario":
+        """Scenarios ``start:stop`` of a :meth:`flattened` scenario (views)."""
+        return replace(self, shape=(stop - start,), **{
+            f.name: value if np.ndim(value) == 0 else value[start:stop]
+            for f in fields(self) if f.name != "shape" for value in (getattr(self, f.name),)})

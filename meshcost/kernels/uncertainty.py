@@ -133,9 +133,10 @@ def monte_carlo(meshes: list[MeshInputs], scenario: Scenario, samples: int, seed
     out = {profile.name: {f: np.empty((len(percentiles), size)) for f in names} for profile, *_ in meshes}
     single = size <= width  # one chunk of scenarios: each block is drawn once
     cache: dict[tuple[int, int], dict[Key, np.ndarray]] = {}
+    flat = scenario.flattened()
     for start in range(0, size, width):
         stop = min(size, start + width)
-        chunk = scenario.flat(start, stop)
+        chunk = flat.rows(start, stop)
         for index, (profile, values, setup, instances, money) in enumerate(meshes):
             chunk_instances = {name: _flat(count, scenario.shape, start, stop) for name, count in instances.items()}
             chunk_money = replace(money, skew=_flat(money.skew, scenario.shape, start, stop))

@@ -171,3 +171,18 @@ def test_saturation_shows_as_infinite_latency_in_projections():
     r = meshcost.project(nodes=10, sidecars=10, rps=100_000, versions={"istio-sidecar": "1.20"})
     assert np.isinf(r["istio-sidecar"].latency_p99.typical.m_as("ms"))
     assert np.isfinite(r["linkerd"].latency_p99.low.m_as("ms"))
+
+
+def test_flattened_scenario_rows_are_the_broadcast_inputs_in_c_order():
+    from meshcost.scenario import make_scenario
+
+    scenario = make_scenario(nodes=np.array([[3.0], [4.0]]), sidecars=np.array([10.0, 20.0, 30.0]), rps=5.0)
+    flat = scenario.flattened()
+    assert flat.shape == (6,)
+    assert np.ndim(flat.rps) == 0  # a scalar input stays one number: a chunk does not copy it
+    rows = flat.rows(2, 5)
+    assert rows.shape == (3,)
+    np.testing.assert_array_equal(rows.nodes, [3.0, 4.0, 4.0])
+    np.testing.assert_array_equal(rows.sidecars, [30.0, 10.0, 20.0])
+    for name, value in scenario.inputs().items():
+        np.testing.assert_array_equal(np.broadcast_to(getattr(rows, name), (3,)), value.reshape(6)[2:5])
