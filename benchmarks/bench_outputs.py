@@ -7,10 +7,11 @@ Each measurement alternates with its reference (A, B, A, B, ...) so that drift a
 neighbour hit both; the report gives the median and the spread (25th-75th percentile) of each,
 and the ratio of the medians.
 
-1. Frames: ``project()`` alone vs ``project().mesh_frame()`` and ``project().to_frame()``;
-   the peak memory ``to_frame()`` adds per scenario (tracemalloc), next to the frame's own size.
+1. Frames: ``project()`` alone vs ``project().mesh_frame()`` and ``project().to_frame()`` (all
+   figures, and only some: ``figures=[...]``); the peak memory ``to_frame()`` adds per scenario
+   (tracemalloc), next to the frame's own size.
 2. Sweep output: computing a 10^5-scenario grid (one ``project()`` over it) vs
-   ``meshcost.sweep(..., output=FILE.parquet)`` and ``output=FILE.csv``.
+   ``meshcost.sweep(..., output=FILE.parquet)`` and ``output=FILE.csv``, all figures and two.
 3. The single call: ``project(nodes=500, sidecars=5000)`` in units of one pint scalar
    multiply (``Quantity * Quantity``), and loaded (``rps=20000``) vs unloaded.
 4. Import in a fresh interpreter: ``import meshcost`` vs ``import numpy, pint`` plus one unit
@@ -69,8 +70,10 @@ def frames(size: int, repeat: int) -> None:
     def run() -> meshcost.Projection:
         return meshcost.project(nodes=nodes, sidecars=sidecars, rps=1000)
 
+    chosen = ["memory", "cpu", "cost"]
     times = interleaved({"project()": run, "project().mesh_frame()": lambda: run().mesh_frame(),
-                         "project().to_frame()": lambda: run().to_frame()}, repeat)
+                         "project().to_frame()": lambda: run().to_frame(),
+                         f"project().to_frame(figures={chosen})": lambda: run().to_frame(figures=chosen)}, repeat)
     report(f"frames over {size:,} scenarios (3 meshes):", times, "project()")
     result = run()
     tracemalloc.start()
@@ -87,6 +90,15 @@ def frames(size: int, repeat: int) -> None:
     print(f"  to_frame() peak per scenario: {peak / size / 1024:.2f} KiB (money computed inside), "
           f"{peak_after / size / 1024:.2f} KiB (money already computed); the frame itself "
           f"{own / size / 1024:.2f} KiB ({frame.shape[1]} columns x {len(frame) // size} rows)")
+    for figures in (chosen, ["memory", "cpu"]):
+        result = run()
+        tracemalloc.start()
+        frame = result.to_frame(figures=figures)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        own = frame.memory_usage(index=False, deep=True).sum()
+        print(f"  to_frame(figures={figures}) peak per scenario: {peak / size / 1024:.2f} KiB; the frame itself "
+              f"{own / size / 1024:.2f} KiB ({frame.shape[1]} columns)")
 
 
 def sweep_output(repeat: int) -> None:
@@ -99,7 +111,11 @@ def sweep_output(repeat: int) -> None:
             "sweep(output=FILE.parquet)": lambda: meshcost.sweep(nodes=nodes, sidecars=sidecars, output=parquet),
             "sweep(output=FILE.parquet, totals=True)": lambda: meshcost.sweep(nodes=nodes, sidecars=sidecars,
                                                                               output=parquet, totals=True),
+            "sweep(output=FILE.parquet, figures=[memory, cost])": lambda: meshcost.sweep(
+                nodes=nodes, sidecars=sidecars, output=parquet, figures=["memory", "cost"]),
             "sweep(output=FILE.csv)": lambda: meshcost.sweep(nodes=nodes, sidecars=sidecars, output=csv),
+            "sweep(output=FILE.csv, figures=[memory, cost])": lambda: meshcost.sweep(
+                nodes=nodes, sidecars=sidecars, output=csv, figures=["memory", "cost"]),
         }, repeat)
         report("sweep of 10^5 scenarios to a file:", times, "compute (project() over the grid)")
 

@@ -13,7 +13,8 @@ from typing import Any, NoReturn, Sequence
 
 import numpy as np
 
-from .errors import BroadcastError, InputTypeError, InputValueError, MeshcostError, describe_value
+from .errors import BroadcastError, InputTypeError, InputValueError, MeshcostError, UnknownNameError, describe_value
+from .figures import Figure, Level, figures
 from .units import strip
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "choice",
     "broadcast",
     "broadcast_shape",
+    "chosen_figures",
     "MAX_WHOLE",
 ]
 
@@ -166,3 +168,26 @@ def broadcast(*pairs: tuple[str, np.ndarray]) -> list[np.ndarray]:
         raise BroadcastError(f"shapes do not broadcast together: {shapes}; expected numpy-broadcastable shapes",
                              parameter=next(iter(seen), None), value=shapes,
                              expected="numpy-broadcastable shapes") from None
+
+
+def chosen_figures(value: Any, level: Level, name: str = "figures") -> tuple[Figure, ...] | None:
+    """The figures a frame keeps: None (every figure carried at ``level``) or a collection of
+    their names, returned in registry order (the full frame's column order)."""
+    if value is None:
+        return None
+    known = figures(level)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+        fail(name, value, f"a list of figure names, e.g. ['memory', 'cost'] (of {[f.name for f in known]})",
+             error=InputTypeError)
+    if len(value) > 10 * len(known) or not all(isinstance(v, str) for v in value):
+        fail(name, value, f"a list of figure names (of {[f.name for f in known]})", error=InputTypeError)
+    unknown = sorted(set(value) - {f.name for f in known})
+    if unknown:
+        elsewhere = [n for n in unknown if n in {f.name for f in figures()}]
+        hint = f" ({elsewhere} are mesh totals: mesh_frame(), sweep totals=True)" if elsewhere else ""
+        raise UnknownNameError(f"{name}: {unknown} are not {level} figures{hint}; expected names among "
+                               f"{[f.name for f in known]}", parameter=name, value=str(unknown),
+                               expected=f"names among {[f.name for f in known]}")
+    if not value:
+        fail(name, value, f"at least one figure name (of {[f.name for f in known]})")
+    return tuple(f for f in known if f.name in set(value))

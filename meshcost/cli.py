@@ -29,7 +29,7 @@ from typing import IO, Any, Callable, Sequence
 import numpy as np
 
 from .errors import MeshcostError
-from .figures import INPUTS
+from .figures import INPUTS, figures
 
 __all__ = ["main", "build_parser", "parse_values", "DEFAULT_CHUNK_SCENARIOS"]
 
@@ -225,6 +225,14 @@ def _whole(text: str) -> int:
     return value
 
 
+def _names(text: str) -> list[str]:
+    """A comma-separated list of names (checked against the registry by the command)."""
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected comma-separated figure names, e.g. memory,cost")
+    return names
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -371,6 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--totals", action="store_true",
                      help="one row per scenario x mesh (Projection.mesh_frame, with Monte Carlo percentiles) "
                           "instead of one per scenario x mesh x component (Projection.to_frame)")
+    out.add_argument("--figures", type=_names, default=None, metavar="NAMES",
+                     help="only these figures' columns, comma-separated (e.g. memory,cost; of "
+                          f"{','.join(f.name for f in figures('component'))}; with --totals also "
+                          f"{','.join(f.name for f in figures('mesh') if 'component' not in f.levels)})")
     out.add_argument("--chunk-size", type=_whole, default=DEFAULT_CHUNK_SCENARIOS, metavar="N",
                      help=f"scenarios per chunk (default {DEFAULT_CHUNK_SCENARIOS:,}); bounds memory")
     sweep.set_defaults(func=_cmd_sweep)
@@ -536,7 +548,7 @@ def _cmd_sweep(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     bar = _Progress(total, err) if _is_tty(err) and (total > args.chunk_size or args.samples is not None) else None
     try:
         sweep(**inputs, sidecars_per_node=args.sidecars_per_node, **_mesh_kwargs(args), samples=args.samples,
-              seed=args.seed, totals=args.totals, chunk_size=args.chunk_size,
+              seed=args.seed, totals=args.totals, figures=args.figures, chunk_size=args.chunk_size,
               output=out if args.output == "-" else args.output, format=args.format,
               progress=None if bar is None else (lambda done, of: bar.update(done)))
     finally:

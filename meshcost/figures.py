@@ -220,18 +220,21 @@ def band_columns(fig: Figure, currency: str = "USD") -> list[tuple[str, str]]:
     return [(band, column(fig.name, unit, band)) for band in ("typical", "low", "high")]
 
 
-def frame_columns(currency: str = "USD") -> tuple[str, ...]:
-    """The columns of :meth:`meshcost.Projection.to_frame`, in order (a public contract)."""
+def frame_columns(currency: str = "USD", chosen: tuple[Figure, ...] | None = None) -> tuple[str, ...]:
+    """The columns of :meth:`meshcost.Projection.to_frame`, in order (a public contract);
+    ``chosen``: only these figures' columns (default every component figure)."""
     columns = ["scenario", *input_names(), "mesh", "component", "instances"]
-    for fig in figures("component"):
+    for fig in figures("component") if chosen is None else chosen:
         columns += [c for _, c in band_columns(fig, currency)]
     return (*columns, *(f.name for f in flags("component")))
 
 
-def mesh_frame_columns(currency: str = "USD", percentiles: tuple[float, ...] = ()) -> tuple[str, ...]:
-    """The columns of :meth:`meshcost.Projection.mesh_frame`, in order."""
+def mesh_frame_columns(currency: str = "USD", percentiles: tuple[float, ...] = (),
+                       chosen: tuple[Figure, ...] | None = None) -> tuple[str, ...]:
+    """The columns of :meth:`meshcost.Projection.mesh_frame`, in order; ``chosen``: only these
+    figures' columns (default every mesh figure)."""
     columns = ["scenario", *input_names(), "mesh", "version"]
-    for fig in figures("mesh"):
+    for fig in figures("mesh") if chosen is None else chosen:
         columns += [c for _, c in band_columns(fig, currency)]
         if fig.montecarlo:
             columns += [column(fig.name, fig.unit_for(currency), f"p{p:g}") for p in percentiles]

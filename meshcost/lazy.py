@@ -143,10 +143,10 @@ class LazyProjection(Projection):
     def inputs(self) -> dict[str, Any]:
         raise self._not_computed("inputs")
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self, figures: Collection[str] | None = None) -> "pd.DataFrame":
         raise self._not_computed("to_frame()")
 
-    def mesh_frame(self) -> "pd.DataFrame":
+    def mesh_frame(self, figures: Collection[str] | None = None) -> "pd.DataFrame":
         raise self._not_computed("mesh_frame()")
 
     def to_dict(self) -> dict[str, Any]:

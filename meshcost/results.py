@@ -9,17 +9,18 @@ set of frame columns and a JSON entry; none is written out by hand here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
 import math
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Collection, Iterator, Mapping
 
 import numpy as np
 
 from .band import Band, full
 from .errors import UnknownNameError
+from .checks import chosen_figures
 from .figures import BANDS, Figure, band_columns, column, figure, figures, flags, frame_columns
+from .figures import figures as registry_figures
 from .kernels.mesh import MeshFigures, add_money, evaluate
 from .kernels.scenario import Scenario
 from .kernels.usage import Setup, Usage, Values, component_terms, per_instance, proxy_load
@@ -587,33 +588,36 @@ class Projection:
                 return tuple(sorted(next(iter(result._mc.values()))))
         return ()
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self, figures: Collection[str] | None = None) -> "pd.DataFrame":
         """A tidy DataFrame: one row per scenario x mesh x component (see :data:`FRAME_COLUMNS`).
 
         Memory and CPU are the component's totals over its instances; latency columns hold the
         component's share of the per-hop latency (0 for components off the request path).
         Per-mesh totals equal the sums over a mesh's components. ``mesh`` and ``component``
         are categoricals. The float columns are written once into one preallocated block (no
-        copy when the frame is built), so the frame's memory is about its own size.
+        copy when the frame is built), so the frame's memory is about its own size: 2.7 KiB
+        per scenario with every figure. ``figures`` keeps only the named figures' columns
+        (``["memory", "cost"]``; the inputs, ``instances`` and flags stay), and the money
+        figures are computed only when one is asked for.
         """
-        return self._to_frame(scenario_major=False)
+        return self._to_frame(scenario_major=False, figures=figures)
 
-    def _to_frame(self, *, scenario_major: bool) -> "pd.DataFrame":
+    def _to_frame(self, *, scenario_major: bool, figures: Collection[str] | None = None) -> "pd.DataFrame":
         """:meth:`to_frame`, its rows ordered mesh x component x scenario, or (``scenario_major``,
         as a sweep writes them) scenario x mesh x component."""
+        chosen = chosen_figures(figures, "component") or registry_figures("component")
         currency = self.cost_settings.currency
         pairs = [(result, comp) for result in self for comp in result.profile.components]
         size = int(np.prod(self.shape, dtype=np.int64))
         inputs = {k: _flat(v, self.shape) for k, v in self.scenario.inputs().items()}
-        figure_columns = [(fig, band, name) for fig in figures("component") for band, name in band_columns(fig, currency)]
+        figure_columns = [(fig, band, name) for fig in chosen for band, name in band_columns(fig, currency)]
         floats = [*inputs, "instances", *(name for _, _, name in figure_columns)]
         flag_names = [flag.name for flag in flags("component")]
         parts: dict[str, list[Any]] = {name: [] for name in [*floats[len(inputs):], *flag_names]}
-        by_figure = {result.name: {fig.name: result._component_values(fig) for fig in figures("component")}
-                     for result in self}
+        by_figure = {result.name: {fig.name: result._component_values(fig) for fig in chosen} for result in self}
         for result, comp in pairs:
             parts["instances"].append(_flat(result._figures.usages[comp.name].instances, self.shape))
-            for fig in figures("component"):
+            for fig in chosen:
                 found = by_figure[result.name][fig.name].get(comp.name)
                 for band, name in band_columns(fig, currency):
                     if found is not None and found.shape != (3, *self.shape):
@@ -637,9 +641,9 @@ class Projection:
                                       scenario_major),
             **flag_values,
         }
-        return _frame(block, floats, labels, frame_columns(currency))
+        return _frame(block, floats, labels, frame_columns(currency, chosen))
 
-    def mesh_frame(self) -> "pd.DataFrame":
+    def mesh_frame(self, figures: Collection[str] | None = None) -> "pd.DataFrame":
         """One row per scenario x mesh: the inputs, then each mesh figure of the registry.
 
         Columns: ``scenario``, the inputs, ``mesh``, ``version``, then for each figure
@@ -652,19 +656,20 @@ class Projection:
         ``extrapolated`` (an input beyond the published measurements behind the mesh),
         ``overpacked`` (more pods per node than the node type allows) and ``oversized`` (one
         instance bigger than a node's allocatable capacity). ``mesh`` and ``version`` are
-        categoricals.
+        categoricals. ``figures`` keeps only the named figures' columns (``["memory", "cost"]``).
         """
-        return self._mesh_frame(scenario_major=False)
+        return self._mesh_frame(scenario_major=False, figures=figures)
 
-    def _mesh_frame(self, *, scenario_major: bool) -> "pd.DataFrame":
+    def _mesh_frame(self, *, scenario_major: bool, figures: Collection[str] | None = None) -> "pd.DataFrame":
         """:meth:`mesh_frame`, its rows ordered mesh x scenario, or scenario x mesh."""
+        chosen = chosen_figures(figures, "mesh") or registry_figures("mesh")
         currency = self.cost_settings.currency
         results = list(self)
         size = int(np.prod(self.shape, dtype=np.int64))
         inputs = {k: _flat(v, self.shape) for k, v in self.scenario.inputs().items()}
         percentiles = self.percentiles
         figure_columns: list[str] = []
-        for fig in figures("mesh"):
+        for fig in chosen:
             figure_columns += [name for _, name in band_columns(fig, currency)]
             figure_columns += [column(fig.name, fig.unit_for(currency), f"p{p:g}") for p in percentiles
                                if fig.name in results[0]._mc] if results else []
@@ -672,7 +677,7 @@ class Projection:
         flag_names = [flag.name for flag in flags("mesh")]
         parts: dict[str, list[Any]] = {name: [] for name in [*figure_columns, *flag_names]}
         for result in results:
-            for fig in figures("mesh"):
+            for fig in chosen:
                 band = result.figure(fig.name)
                 for band_name, name in band_columns(fig, currency):
                     parts[name].append(_flat(band.values[BANDS.index(band_name)], self.shape))

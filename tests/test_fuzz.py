@@ -1560,3 +1560,36 @@ def test_labelled_and_lazy_inputs(scenario: dict[str, Any]) -> None:
         return
     values = computed["memory"].values
     assert not np.isnan(values).any() and (values >= 0).all()
+
+
+# --------------------------------------------------------------------------- frame figure choice
+
+FRAME_RESULT = meshcost.project(nodes=np.array([5.0, 50.0]), sidecars=np.array([40.0, 900.0]), rps=300, samples=16,
+                                seed=2)
+figure_names = st.sampled_from([*MESH_FIGURES, *COMPONENT_FIGURES, "bogus", "", "Memory", "memory [MiB]"])
+
+
+@fuzz(0.5)
+@given(figures_=st.one_of(st.none(), st.lists(figure_names, max_size=5), st.lists(figure_names, max_size=3).map(tuple),
+                          st.sets(figure_names, max_size=3), st.sampled_from(["memory", b"cost", 5, {"cost": 1}]),
+                          st.lists(st.one_of(figure_names, bad_scalars), min_size=1, max_size=3), anything),
+       kind=st.sampled_from(["to_frame", "mesh_frame"]))
+def test_frame_figures(figures_: Any, kind: str) -> None:
+    from pandas import testing as pd_testing
+
+    frame, error = attempt(getattr(FRAME_RESULT, kind), figures=figures_)
+    level = "component" if kind == "to_frame" else "mesh"
+    known = {f.name for f in figures(level)}
+    valid = figures_ is None or (isinstance(figures_, (list, tuple, set)) and len(figures_) > 0
+                                 and all(isinstance(n, str) and n in known for n in figures_))
+    if not valid:
+        assert error is not None and error.parameter == "figures", (figures_, error)
+        return
+    assert error is None, error
+    full = getattr(FRAME_RESULT, kind)()
+    assert set(frame.columns) <= set(full.columns)
+    assert [c for c in full.columns if c in set(frame.columns)] == list(frame.columns)  # the full frame's order
+    pd_testing.assert_frame_equal(frame, full[list(frame.columns)])
+    kept = known if figures_ is None else set(figures_)
+    for name in known:
+        assert any(c.startswith(f"{name} [") for c in frame.columns) == (name in kept), name

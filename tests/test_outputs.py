@@ -107,3 +107,68 @@ def test_a_scalar_projection_does_no_unit_arithmetic(monkeypatch):
     assert calls == []
     result["istio-sidecar"].memory.typical.m_as("GiB")
     assert calls[0] == "m_as"  # the conversion the reader asked for (pint implements it with .to)
+
+
+@pytest.mark.parametrize("kind, chosen", [("to_frame", ["cost", "memory"]), ("to_frame", ("latency_p99",)),
+                                          ("mesh_frame", ["extra_nodes", "cpu"]), ("mesh_frame", {"cost"})])
+def test_chosen_figures_are_the_full_frames_columns(result, kind, chosen):
+    frame = getattr(result, kind)(figures=chosen)
+    full = getattr(result, kind)()
+    unit = {"cost": "USD/month", "memory": "MiB", "latency_p99": "ms", "extra_nodes": "nodes", "cpu": "vCPU"}
+    wanted = [c for c in full.columns
+              if not any(c.startswith(f"{f.name} [") or c.startswith(f"{f.name}_")
+                         for f in meshcost.figures.figures("component" if kind == "to_frame" else "mesh"))
+              or c.split(" [")[0].rsplit("_", 1)[0] in chosen or c.split(" [")[0] in chosen]
+    assert list(frame.columns) == wanted
+    for name in chosen:
+        assert f"{name} [{unit[name]}]" in frame.columns
+        assert f"{name}_low [{unit[name]}]" in frame.columns
+    if kind == "mesh_frame":  # Monte Carlo percentiles of the chosen figures come along
+        assert f"{sorted(chosen)[0]}_p95 [{unit[sorted(chosen)[0]]}]" in frame.columns
+    pd.testing.assert_frame_equal(frame, full[wanted])
+
+
+def test_a_frame_without_money_figures_computes_no_money():
+    fresh = meshcost.project(nodes=np.arange(1, 50.0), sidecars=500)
+    frame = fresh.to_frame(figures=["memory", "cpu"])
+    assert all("cost" not in mesh._figures.totals for mesh in fresh)
+    assert frame.shape[1] == 12 + 3 + 6 + 1  # scenario + inputs, mesh, component, instances, 2 figures x 3, saturated
+    fresh.to_frame(figures=["cost"])
+    assert all("cost" in mesh._figures.totals for mesh in fresh)
+
+
+@pytest.mark.parametrize("kind, value, words", [
+    ("to_frame", "memory", "a list of figure names"),
+    ("to_frame", ["memory", 3], "a list of figure names"),
+    ("to_frame", [], "at least one figure"),
+    ("to_frame", ["memroy"], "['memroy'] are not component figures"),
+    ("to_frame", ["extra_nodes"], "mesh totals"),
+    ("mesh_frame", ["instances"], "are not mesh figures"),
+    ("mesh_frame", 7, "a list of figure names"),
+])
+def test_bad_figure_choices_are_refused_in_one_line(result, kind, value, words):
+    with pytest.raises(meshcost.MeshcostError) as info:
+        getattr(result, kind)(figures=value)
+    assert words in str(info.value) and "\n" not in str(info.value)
+    assert info.value.parameter == "figures"
+
+
+def test_sweep_and_its_command_write_only_the_chosen_figures(tmp_path, capsys):
+    from meshcost.cli import main
+
+    grid = dict(nodes=[10, 20], sidecars=[100, 400])
+    frame = meshcost.sweep(**grid, figures=["memory", "cost"])
+    full = meshcost.sweep(**grid)
+    pd.testing.assert_frame_equal(frame, full[list(frame.columns)])
+    assert [c for c in frame.columns if c.startswith("cost")] == ["cost [USD/month]", "cost_low [USD/month]",
+                                                                   "cost_high [USD/month]"]
+    totals = meshcost.sweep(**grid, totals=True, figures=["extra_nodes"])
+    assert "extra_nodes [nodes]" in totals.columns and "memory [MiB]" not in totals.columns
+    with pytest.raises(meshcost.MeshcostError, match="mesh totals"):
+        meshcost.sweep(**grid, figures=["extra_nodes"])
+    target = tmp_path / "grid.parquet"
+    code = main(["sweep", "--nodes", "10,20", "--sidecars", "100,400", "--figures", "memory,cost", "-o", str(target)])
+    assert code == 0, capsys.readouterr().err
+    pd.testing.assert_frame_equal(pd.read_parquet(target), frame)
+    code = main(["sweep", "--nodes", "10", "--sidecars", "100", "--figures", "memory,bogus"])
+    assert code == 2 and "['bogus'] are not component figures" in capsys.readouterr().err
