@@ -5,7 +5,9 @@
 
 Each measurement alternates with its reference (A, B, A, B, ...) so that drift and a noisy
 neighbour hit both; the report gives the median and the spread (25th-75th percentile) of each,
-and the ratio of the medians.
+the ratio of the medians, and the median system CPU time: on a machine where page faults are
+dear, whichever call maps fresh memory after a large free pays most of its time there (the
+frames' ratios then swing by 2-3x with the order of the calls, their user time does not).
 
 1. Frames: ``project()`` alone vs ``project().mesh_frame()`` and ``project().to_frame()`` (all
    figures, and only some: ``figures=[...]``); the peak memory ``to_frame()`` adds per scenario
@@ -21,6 +23,7 @@ and the ratio of the medians.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,16 +38,24 @@ import numpy as np
 import meshcost
 
 
+#: System CPU time [s] of each measurement in the last :func:`interleaved` run, by name: on a
+#: machine whose page faults are dear, a call that maps fresh memory pays here.
+SYSTEM_TIMES: dict[str, list[float]] = {}
+
+
 def interleaved(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
     """Wall times [s] of each function, run in turn ``repeat`` times after one warm-up each."""
     for fn in fns.values():
         fn()
     times: dict[str, list[float]] = {name: [] for name in fns}
+    SYSTEM_TIMES.clear()
     for _ in range(repeat):
         for name, fn in fns.items():
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_stime
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
+            SYSTEM_TIMES.setdefault(name, []).append(resource.getrusage(resource.RUSAGE_SELF).ru_stime - before)
     return times
 
 
@@ -59,7 +70,9 @@ def report(title: str, times: dict[str, list[float]], reference: str, scale: flo
     base = statistics.median(times[reference])
     for name, values in times.items():
         ratio = "" if name == reference else f"   ratio {statistics.median(values) / base:6.2f}x"
-        print(f"  {name:<44} {spread(values, scale, unit)}{ratio}")
+        system = SYSTEM_TIMES.get(name)
+        kernel = f"   (system {statistics.median(system) * scale:.3f} {unit})" if system and unit == "s" else ""
+        print(f"  {name:<44} {spread(values, scale, unit)}{ratio}{kernel}")
 
 
 def frames(size: int, repeat: int) -> None:
