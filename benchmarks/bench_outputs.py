@@ -15,7 +15,8 @@ frames' ratios then swing by 2-3x with the order of the calls, their user time d
 2. Sweep output: computing a 10^5-scenario grid (one ``project()`` over it) vs
    ``meshcost.sweep(..., output=FILE.parquet)`` and ``output=FILE.csv``, all figures and two.
 3. The single call: ``project(nodes=500, sidecars=5000)`` in units of one pint scalar
-   multiply (``Quantity * Quantity``), and loaded (``rps=20000``) vs unloaded.
+   multiply (``Quantity * Quantity``), loaded (``rps=20000``) vs unloaded, and what a notebook
+   does next with one scenario (its frames, the printed comparison).
 4. Import in a fresh interpreter: ``import meshcost`` vs ``import numpy, pint`` plus one unit
    lookup on pint's application registry (which builds it, as meshcost's import does).
 """
@@ -148,6 +149,10 @@ def single_call(repeat: int) -> None:
         "project(nodes=500, sidecars=5000)": many(lambda: meshcost.project(nodes=500, sidecars=5000)),
         "project(..., rps=20000) (loaded proxies)": many(lambda: meshcost.project(nodes=500, sidecars=5000,
                                                                                   rps=20000)),
+        "project(...).to_frame() (one scenario)": many(lambda: meshcost.project(nodes=500, sidecars=5000).to_frame()),
+        "project(...).mesh_frame() (one scenario)": many(
+            lambda: meshcost.project(nodes=500, sidecars=5000).mesh_frame()),
+        "str(project(...)) (the printed comparison)": many(lambda: str(meshcost.project(nodes=500, sidecars=5000))),
     }, repeat * 4)
     report("the single call (per call):", times, "one pint scalar multiply", 1e6 / loops, "us")
     loaded = statistics.median(times["project(..., rps=20000) (loaded proxies)"])

@@ -49,6 +49,9 @@ SIZINGS = ("chart", "usage")
 BILLINGS = ("resources", "nodes")
 
 DEFAULT_NODE = "e2-standard-4"
+#: The largest ``skew``: the busiest of N instances uses at most N times the average, and N is at
+#: most the largest pod count an input takes (1e10); beyond it the money figures would overflow.
+MAX_SKEW = 1e10
 DEFAULT_PRICES = "e2"
 
 
@@ -158,8 +161,9 @@ def make_cost_settings(profiles: list[MeshProfile], shape: tuple[int, ...], *, i
     """Validate the money inputs of :func:`meshcost.project`."""
     choice(sizing, "sizing", SIZINGS)
     choice(billing, "billing", BILLINGS)
-    skew_array = numbers_array(skew, "skew", "fraction", minimum=1.0,
-                               expected="numbers >= 1 (the busiest instance's CPU over the average)")
+    skew_array = numbers_array(skew, "skew", "fraction", minimum=1.0, maximum=MAX_SKEW,
+                               expected=f"numbers from 1 to {MAX_SKEW:g} (the busiest instance's CPU over the "
+                                        "average: at most the instance count)")
     try:
         fits = np.broadcast_shapes(shape, skew_array.shape) == shape
     except ValueError:

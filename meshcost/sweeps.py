@@ -62,8 +62,9 @@ def _chunk_inputs(axes: list[tuple[str, np.ndarray]], fixed: dict[str, float], s
         for (name, values), idx in zip(axes, index):
             inputs[name] = values[idx]
     per_node = inputs.pop("sidecars_per_node", None)
-    if per_node is not None:
-        inputs["sidecars"] = np.asarray(inputs["nodes"]) * per_node
+    if per_node is not None:  # an overflow gives inf, which project() refuses by the name sidecars_per_node
+        with np.errstate(over="ignore", invalid="ignore"):
+            inputs["sidecars"] = np.asarray(inputs["nodes"]) * per_node
     return inputs
 
 
@@ -146,8 +147,8 @@ def sweep(*, output: Any = None, format: str | None = None, totals: bool = False
                 result = project(**inputs, **kwargs, progress=step)
             except MeshcostError as exc:
                 if sidecars_per_node is not None and exc.parameter == "sidecars":
-                    fail("sidecars_per_node", exc.value, "values that give whole numbers of pods (nodes x "
-                         "sidecars_per_node)", described=True)
+                    fail("sidecars_per_node", exc.value, f"values whose product with nodes (the pods) is "
+                         f"{exc.expected or 'whole numbers'}", described=True)
                 raise
             # grid order, then mesh and component: the order the rows are written in
             frame = (result._mesh_frame(scenario_major=True, figures=names_chosen) if totals

@@ -530,7 +530,10 @@ def plausible_value(draw: Any, name: str, shape_choices: Any = None, wild: bool 
         unit = draw(st.sampled_from(RIGHT_UNITS[INPUT_KIND[name]]))
         factor = {"": 1, "percent": 100, "1/s": 1, "1/minute": 60, "Hz": 1, "1/ms": 1e-3}[unit]
         with np.errstate(all="ignore"):
-            return ureg.Quantity(value * factor, unit)
+            try:
+                return ureg.Quantity(value * factor, unit)
+            except ArithmeticError:  # Decimal('sNaN') * 100: the value as it is
+                return ureg.Quantity(value, unit)
     if form == "numpy-scalar":
         with np.errstate(all="ignore"):
             try:

@@ -101,6 +101,8 @@ def test_a_failing_sweep_leaves_the_existing_file_alone(tmp_path):
     ({"nodes": list(range(1, 10**4)), "sidecars": list(range(10**4)), "rps": list(range(10**3))},
      InputValueError, "scenarios"),
     ({"nodes": [3, 5], "sidecars_per_node": 0.5}, InputValueError, "sidecars_per_node"),
+    ({"nodes": [3, 5], "sidecars_per_node": 6e307}, InputValueError, r"sidecars_per_node: .*<= 1e\+10"),
+    ({"nodes": 10, "sidecars": 100, "totals": "yes"}, InputTypeError, "totals"),
 ])
 def test_bad_sweeps_are_refused_with_one_line(kwargs, error, words, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
