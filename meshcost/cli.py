@@ -265,7 +265,7 @@ def _add_money_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--sizing", choices=("chart", "usage"), default="chart",
                        help="requests from the install profile (chart) or right-sized to usage (usage)")
     group.add_argument("--skew", type=float, default=1.0, metavar="X",
-                       help="busiest instance's CPU over the average, for --sizing usage [>= 1] (default 1)")
+                       help="busiest instance's CPU over the average, for --sizing usage [1 to 1e10] (default 1)")
 
 
 def _add_scenario_options(parser: argparse.ArgumentParser, value: Callable[[str], Any], sweep: bool,

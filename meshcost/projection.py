@@ -246,7 +246,7 @@ def project(
         requests right-sized to the projected usage, CPU scaled by ``skew``.
     skew : float or array
         The busiest instance's CPU use over the average (one template sizes every sidecar or
-        DaemonSet pod) [>= 1]. Default 1.
+        DaemonSet pod) [1 to 1e10: at most the instance count]. Default 1.
     node : str or NodeShape
         Node type for allocatable capacity and extra nodes. Default GKE ``e2-standard-4``.
     prices : PriceSheet, str, path or dict, optional
