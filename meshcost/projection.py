@@ -65,6 +65,9 @@ def resolve_meshes(meshes: Iterable[str | MeshProfile] | str | MeshProfile | Non
     meshes = list(meshes)
     if len(meshes) > 100:
         fail("meshes", f"{len(meshes):,} meshes", "at most 100 meshes per projection", described=True)
+    for mesh in meshes:
+        if not isinstance(mesh, (str, MeshProfile)):
+            raise InputTypeError(f"meshes: got {describe_value(mesh)}; expected mesh names or MeshProfile objects")
     unused = set(versions) - {m for m in meshes if isinstance(m, str)}
     if unused:
         raise UnknownNameError(f"versions: {sorted(unused)} not among the projected meshes "
@@ -73,7 +76,7 @@ def resolve_meshes(meshes: Iterable[str | MeshProfile] | str | MeshProfile | Non
     for mesh in meshes:
         if isinstance(mesh, MeshProfile):
             resolved.append(mesh)
-        elif isinstance(mesh, str):
+        else:
             base = mesh.split("@", 1)[0]
             if base not in profiles:
                 raise UnknownNameError(f"meshes: {mesh!r} is not a known mesh; expected one of {list(profiles)} "
@@ -82,8 +85,6 @@ def resolve_meshes(meshes: Iterable[str | MeshProfile] | str | MeshProfile | Non
                 resolved.append(get_profile(mesh))
             else:
                 resolved.append(get_profile(mesh, versions.get(mesh)))
-        else:
-            raise InputTypeError(f"meshes: got {describe_value(mesh)}; expected mesh names or MeshProfile objects")
     names = [p.name for p in resolved]
     if len(set(names)) != len(names) or not names:
         raise InputValueError(f"meshes: got {names}; expected at least one mesh, each named once")

@@ -86,6 +86,13 @@ def test_memory_where_a_rate_is_expected():
     check(info, "rps", "1/time")
 
 
+@pytest.mark.parametrize("meshes", [[None], ["linkerd", 5], [b"linkerd"]])
+def test_mesh_entries_of_other_types_are_refused_before_versions_are_matched(meshes):
+    with pytest.raises(meshcost.InputTypeError) as info:
+        meshcost.project(nodes=10, sidecars=100, meshes=meshes, versions={"istio-sidecar": "1.20"})
+    check(info, "meshes", "mesh names or MeshProfile objects")
+
+
 def test_unknown_mesh_name():
     with pytest.raises(meshcost.UnknownNameError) as info:
         meshcost.project(nodes=10, sidecars=100, meshes=["istio-sidecar", "consul"])
