@@ -16,7 +16,7 @@ from ..figures import figures
 from ..reference.profiles import TEMPLATED_RULES, MeshProfile
 from .money import Prices, component_money, mesh_money, node_costs
 from .scenario import Scenario
-from .usage import Setup, Usage, Values, component_latency, usage
+from .usage import Setup, Usage, Values, aligned, component_latency, usage
 
 __all__ = ["MoneyInputs", "MeshFigures", "evaluate", "add_money"]
 
@@ -62,6 +62,7 @@ def evaluate(profile: MeshProfile, scenario: Scenario, setup: Mapping[str, Setup
     bands = len(next(iter(values.values()))) if values else 3
     shape = (bands, *scenario.shape)
     out = MeshFigures()
+    values = aligned(values, len(scenario.shape))  # once, for usage and latency
     out.usages = usage(profile, scenario, setup, values, instances)
     for comp in profile.components:
         out.components[comp.name] = {"memory": out.usages[comp.name].memory, "cpu": out.usages[comp.name].cpu}

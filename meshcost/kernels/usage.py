@@ -152,13 +152,22 @@ def coefficient_values(profile: MeshProfile) -> dict[Key, np.ndarray]:
 _TABLES: dict[int, tuple[MeshProfile, dict[Key, np.ndarray]]] = {}
 
 
+class _Aligned(dict[Key, np.ndarray]):
+    """Coefficients :func:`aligned` to ``ndim``-dimensional scenarios (aligning them again is a no-op)."""
+
+    ndim: int
+
+
 def aligned(values: Values, ndim: int) -> dict[Key, np.ndarray]:
     """Coefficients reshaped to broadcast against ``ndim``-dimensional scenario arrays.
 
     A value of shape ``(B, *rest)`` (``rest``: the shape of an array override, aligned to the
     right of the scenario shape) becomes ``(B, 1, ..., 1, *rest)`` with ``ndim + 1`` axes.
     """
-    out = {}
+    if type(values) is _Aligned and values.ndim == ndim:
+        return values
+    out = _Aligned()
+    out.ndim = ndim
     ones = (1,) * ndim
     for key, value in values.items():
         if type(value) is not np.ndarray or value.dtype != np.float64:
