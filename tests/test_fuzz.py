@@ -532,7 +532,7 @@ def plausible_value(draw: Any, name: str, shape_choices: Any = None, wild: bool 
         with np.errstate(all="ignore"):
             try:
                 return ureg.Quantity(value * factor, unit)
-            except ArithmeticError:  # Decimal('sNaN') * 100: the value as it is
+            except (ArithmeticError, TypeError):  # Decimal('sNaN') * 100, Decimal * 1e-3: the value as it is
                 return ureg.Quantity(value, unit)
     if form == "numpy-scalar":
         with np.errstate(all="ignore"):
