@@ -658,7 +658,8 @@ def compose_hops(per_hop_p50: tuple, per_hop_p99: tuple, hops: Any) -> PathLaten
     count = check_hops(hops)
     p50, p99, naive = [], [], []
     for a50, a99 in zip(per_hop_p50, per_hop_p99):
-        a50, a99, n = np.broadcast_arrays(np.asarray(a50, float), np.asarray(a99, float), count)
+        a50, a99, n = broadcast(("per-hop latency", np.asarray(a50, float)), ("per-hop latency", np.asarray(a99, float)),
+                                ("hops", count))
         finite = np.isfinite(a50) & np.isfinite(a99)
         q = np.full((2,) + n.shape, np.inf)
         if finite.any():
@@ -789,6 +790,7 @@ def latency_at(mesh: str, rps_per_proxy: Any, *, cpu_limit: Any = None, workers:
                                                           expected="True / False or one share from 0 to 1")
     if workers is not None:
         workers = whole_number(workers, "workers", minimum=1, maximum=MAX_SERVERS)
+    broadcast(("rps_per_proxy", rps), ("hops", check_hops(hops)))  # before the work: both name their shapes
     bands, _ = loaded_hop(profile, rps, cpu_limit=limit, workers=workers, l7_share=share)
     p50 = tuple(b[0] for b in bands)
     p99 = tuple(b[1] for b in bands)

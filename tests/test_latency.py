@@ -423,3 +423,14 @@ def test_sidecar_latency_at_threads_units_and_errors() -> None:
         sidecar_latency_at(3000, 2, 0.2, 0.3, 0.5, passes=0)
     with pytest.raises(InputTypeError, match="^rps_per_pod"):
         sidecar_latency_at(Quantity(3, "MiB"), 2, 0.2, 0.3, 0.5)
+
+
+def test_latency_at_and_path_latency_name_shapes_that_do_not_broadcast() -> None:
+    import meshcost
+
+    with pytest.raises(BroadcastError, match=r"rps_per_proxy \(1, 2\), hops \(3,\)"):
+        meshcost.latency_at("istio-sidecar", [[0.0, 10.0]], hops=np.array([0, 1, 2]))
+    assert meshcost.latency_at("istio-sidecar", [[0.0, 10.0]], hops=np.array([[1], [2], [3]])).p99.typical.shape == (3, 2)
+    r = meshcost.project(nodes=[10.0, 20.0], sidecars=100)
+    with pytest.raises(BroadcastError, match=r"per-hop latency \(2,\), hops \(3,\)"):
+        r["linkerd"].path_latency([1, 2, 3])
