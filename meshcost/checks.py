@@ -170,24 +170,24 @@ def broadcast(*pairs: tuple[str, np.ndarray]) -> list[np.ndarray]:
                              expected="numpy-broadcastable shapes") from None
 
 
-def chosen_figures(value: Any, level: Level, name: str = "figures") -> tuple[Figure, ...] | None:
-    """The figures a frame keeps: None (every figure carried at ``level``) or a collection of
-    their names, returned in registry order (the full frame's column order)."""
-    if value is None:
-        return None
+def chosen_figures(value: Any, level: Level, name: str = "figures") -> tuple[Figure, ...]:
+    """The figures a frame keeps, in registry order (the full frame's column order): every figure
+    carried at ``level`` for None, else those a collection of names names."""
     known = figures(level)
+    if value is None:
+        return known
+    names = [f.name for f in known]
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
-        fail(name, value, f"a list of figure names, e.g. ['memory', 'cost'] (of {[f.name for f in known]})",
-             error=InputTypeError)
+        fail(name, value, f"a list of figure names, e.g. ['memory', 'cost'] (of {names})", error=InputTypeError)
     if len(value) > 10 * len(known) or not all(isinstance(v, str) for v in value):
-        fail(name, value, f"a list of figure names (of {[f.name for f in known]})", error=InputTypeError)
-    unknown = sorted(set(value) - {f.name for f in known})
+        fail(name, value, f"a list of figure names (of {names})", error=InputTypeError)
+    wanted = set(value)
+    unknown = sorted(wanted - set(names))
     if unknown:
         elsewhere = [n for n in unknown if n in {f.name for f in figures()}]
         hint = f" ({elsewhere} are mesh totals: mesh_frame(), sweep totals=True)" if elsewhere else ""
-        raise UnknownNameError(f"{name}: {unknown} are not {level} figures{hint}; expected names among "
-                               f"{[f.name for f in known]}", parameter=name, value=str(unknown),
-                               expected=f"names among {[f.name for f in known]}")
-    if not value:
-        fail(name, value, f"at least one figure name (of {[f.name for f in known]})")
-    return tuple(f for f in known if f.name in set(value))
+        raise UnknownNameError(f"{name}: {unknown} are not {level} figures{hint}; expected names among {names}",
+                               parameter=name, value=str(unknown), expected=f"names among {names}")
+    if not wanted:
+        fail(name, value, f"at least one figure name (of {names})")
+    return tuple(f for f in known if f.name in wanted)

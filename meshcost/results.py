@@ -19,8 +19,7 @@ import numpy as np
 from .band import Band, full
 from .errors import UnknownNameError
 from .checks import chosen_figures
-from .figures import BANDS, Figure, band_columns, column, figure, figures, flags, frame_columns
-from .figures import figures as registry_figures
+from .figures import BANDS, Figure, band_columns, column, figure, figures, flags, frame_columns, mesh_frame_columns
 from .kernels.mesh import MeshFigures, add_money, evaluate
 from .kernels.scenario import Scenario
 from .kernels.usage import Setup, Usage, Values, component_terms, per_instance, proxy_load
@@ -75,12 +74,12 @@ def _fill(column: np.ndarray, parts: list[Any], size: int, scenario_major: bool)
 
 
 def _scenarios(parts: int, size: int, scenario_major: bool) -> np.ndarray:
-    """The ``scenario`` column for :func:`_rows`' order."""
+    """The ``scenario`` column in :func:`_fill`'s row order."""
     return np.repeat(np.arange(size), parts) if scenario_major else np.tile(np.arange(size), parts)
 
 
 def _categorical(codes: list[int], categories: list[str], size: int, scenario_major: bool) -> Any:
-    """A categorical column holding ``codes[i]`` in the rows of part i (see :func:`_rows`)."""
+    """A categorical column holding ``codes[i]`` in the rows of part i (in :func:`_fill`'s order)."""
     import pandas as pd
 
     array = np.asarray(codes, dtype=np.int8)
@@ -605,23 +604,23 @@ class Projection:
     def _to_frame(self, *, scenario_major: bool, figures: Collection[str] | None = None) -> "pd.DataFrame":
         """:meth:`to_frame`, its rows ordered mesh x component x scenario, or (``scenario_major``,
         as a sweep writes them) scenario x mesh x component."""
-        chosen = chosen_figures(figures, "component") or registry_figures("component")
+        chosen = chosen_figures(figures, "component")
         currency = self.cost_settings.currency
         pairs = [(result, comp) for result in self for comp in result.profile.components]
         size = int(np.prod(self.shape, dtype=np.int64))
         inputs = {k: _flat(v, self.shape) for k, v in self.scenario.inputs().items()}
-        figure_columns = [(fig, band, name) for fig in chosen for band, name in band_columns(fig, currency)]
-        floats = [*inputs, "instances", *(name for _, _, name in figure_columns)]
+        order = frame_columns(currency, chosen)
         flag_names = [flag.name for flag in flags("component")]
+        floats = [name for name in order if name not in ("scenario", "mesh", "component", *flag_names)]
         parts: dict[str, list[Any]] = {name: [] for name in [*floats[len(inputs):], *flag_names]}
         by_figure = {result.name: {fig.name: result._component_values(fig) for fig in chosen} for result in self}
         for result, comp in pairs:
             parts["instances"].append(_flat(result._figures.usages[comp.name].instances, self.shape))
             for fig in chosen:
                 found = by_figure[result.name][fig.name].get(comp.name)
+                if found is not None and found.shape != (3, *self.shape):
+                    found = np.broadcast_to(found, (3, *self.shape))
                 for band, name in band_columns(fig, currency):
-                    if found is not None and found.shape != (3, *self.shape):
-                        found = np.broadcast_to(found, (3, *self.shape))
                     parts[name].append(0.0 if found is None else _flat(found[BANDS.index(band)], self.shape))
             comp_result = result.components[comp.name]
             for name in flag_names:
@@ -641,7 +640,7 @@ class Projection:
                                       scenario_major),
             **flag_values,
         }
-        return _frame(block, floats, labels, frame_columns(currency, chosen))
+        return _frame(block, floats, labels, order)
 
     def mesh_frame(self, figures: Collection[str] | None = None) -> "pd.DataFrame":
         """One row per scenario x mesh: the inputs, then each mesh figure of the registry.
@@ -662,20 +661,15 @@ class Projection:
 
     def _mesh_frame(self, *, scenario_major: bool, figures: Collection[str] | None = None) -> "pd.DataFrame":
         """:meth:`mesh_frame`, its rows ordered mesh x scenario, or scenario x mesh."""
-        chosen = chosen_figures(figures, "mesh") or registry_figures("mesh")
+        chosen = chosen_figures(figures, "mesh")
         currency = self.cost_settings.currency
         results = list(self)
         size = int(np.prod(self.shape, dtype=np.int64))
         inputs = {k: _flat(v, self.shape) for k, v in self.scenario.inputs().items()}
-        percentiles = self.percentiles
-        figure_columns: list[str] = []
-        for fig in chosen:
-            figure_columns += [name for _, name in band_columns(fig, currency)]
-            figure_columns += [column(fig.name, fig.unit_for(currency), f"p{p:g}") for p in percentiles
-                               if fig.name in results[0]._mc] if results else []
-        floats = [*inputs, *figure_columns]
+        order = mesh_frame_columns(currency, self.percentiles, chosen)
         flag_names = [flag.name for flag in flags("mesh")]
-        parts: dict[str, list[Any]] = {name: [] for name in [*figure_columns, *flag_names]}
+        floats = [name for name in order if name not in ("scenario", "mesh", "version", *flag_names)]
+        parts: dict[str, list[Any]] = {name: [] for name in [*floats[len(inputs):], *flag_names]}
         for result in results:
             for fig in chosen:
                 band = result.figure(fig.name)
@@ -700,8 +694,7 @@ class Projection:
                                     scenario_major),
             **flag_values,
         }
-        order = ["scenario", *inputs, "mesh", "version", *figure_columns, *flag_names]
-        return _frame(block, floats, labels, tuple(order))
+        return _frame(block, floats, labels, order)
 
     def notes(self, scenario: int | None = None) -> list[str]:
         """Every mesh's warnings (saturation, extrapolation, dominant assumptions), one line each.

@@ -124,8 +124,7 @@ def sweep(*, output: Any = None, format: str | None = None, totals: bool = False
     chunk = whole_number(chunk_size, "chunk_size", minimum=1, maximum=10**8)
     if not isinstance(totals, bool):
         fail("totals", totals, "True or False", error=InputTypeError)
-    chosen = chosen_figures(figures, "mesh" if totals else "component")
-    names_chosen = None if chosen is None else [f.name for f in chosen]
+    names_chosen = [f.name for f in chosen_figures(figures, "mesh" if totals else "component")]
     if kwargs.get("samples") is not None and kwargs.get("seed") is None:
         entropy = np.random.SeedSequence().entropy
         kwargs["seed"] = int(entropy) % 2**63 if isinstance(entropy, int) else 0  # one seed shared by every chunk
