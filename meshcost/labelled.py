@@ -134,10 +134,9 @@ def _components(projection: "Projection") -> list[str]:
     return names
 
 
-def variable_names(projection: "Projection", labels: Labels | None = None) -> tuple[str, ...]:
+def variable_names(projection: "Projection") -> tuple[str, ...]:
     """The Dataset's variables, in order (see :meth:`meshcost.Projection.to_xarray`)."""
-    dims = labels.dims if labels is not None else ()
-    names = [name for name in projection.scenario.inputs() if name not in dims]
+    names = [name for name in projection.scenario.inputs() if name not in projection.dims]
     for fig in figures("mesh"):
         names.append(fig.name)
         if projection.percentiles and fig.montecarlo:
@@ -147,11 +146,10 @@ def variable_names(projection: "Projection", labels: Labels | None = None) -> tu
     return (*names, *(f"component_{flag.name}" for flag in flags("component")))
 
 
-def to_xarray(projection: "Projection", labels: Labels | None = None,
-              variables: Collection[str] | None = None) -> "xr.Dataset":
+def to_xarray(projection: "Projection", variables: Collection[str] | None = None) -> "xr.Dataset":
     """The projection as an xarray Dataset (see :meth:`meshcost.Projection.to_xarray`)."""
     xr = _xarray()
-    known = variable_names(projection, labels)
+    known = variable_names(projection)
     if variables is not None:
         if isinstance(variables, str) or not all(isinstance(v, str) for v in variables):
             raise InputTypeError(f"variables: got {describe_value(variables)}; expected a list of variable names",
@@ -162,7 +160,8 @@ def to_xarray(projection: "Projection", labels: Labels | None = None,
                                    parameter="variables")
     wanted = set(known if variables is None else variables)
     shape = projection.shape
-    dims = labels.dims if labels is not None else tuple(f"dim_{i}" for i in range(len(shape)))
+    dims = projection.dims
+    labels = projection.labels
     currency = projection.cost_settings.currency
     meshes = list(projection.meshes)
     components = _components(projection)

@@ -50,7 +50,7 @@ class LazyProjection(Projection):
             self._options["seed"] = int(entropy) % 2**63 if isinstance(entropy, int) else 0
         # A one-scenario projection validates the options now and gives the output layout.
         self._template = project(**{k: _eager(v) for k, v in labels.values.items()}, **self._options)
-        self._dataset = to_xarray(self._template, self._template.labels)
+        self._dataset = to_xarray(self._template)
 
     # ------------------------------------------------------------------ what is known without computing
 
@@ -93,7 +93,7 @@ class LazyProjection(Projection):
         block by block when asked; a block computes only the variables asked for."""
         import xarray as xr
 
-        template = self._dataset if variables is None else to_xarray(self._template, self._template.labels, variables)
+        template = self._dataset if variables is None else to_xarray(self._template, variables)
         layout = [(name, template[name].shape[len(self.dims):], template[name].dtype) for name in template.data_vars]
         total = sum(int(np.prod(extra, dtype=np.int64)) for _, extra, _ in layout)
         names = [n for n, v in self.labels.values.items() if hasattr(v, "dims")]
@@ -160,7 +160,7 @@ def _block(*arrays: np.ndarray, names: list[str], scalars: Mapping[str, Any], op
 
     inputs: dict[str, Any] = {**dict(zip(names, arrays)), **scalars, **options}
     result = project(**inputs)
-    dataset = to_xarray(result, None, [name for name, _ in layout])
+    dataset = to_xarray(result, [name for name, _ in layout])
     shape = result.shape
     parts = [np.asarray(dataset[name].data, dtype=np.float64).reshape(shape + (int(np.prod(extra, dtype=np.int64)),))
              for name, extra in layout]

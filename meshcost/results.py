@@ -549,7 +549,7 @@ class Projection:
         """
         from .labelled import to_xarray
 
-        return to_xarray(self, self.labels, variables)
+        return to_xarray(self, variables)
 
     @property
     def meshes(self) -> tuple[str, ...]:
