@@ -30,6 +30,10 @@ from .results import Projection
 
 __all__ = ["ClusterReport", "Fleet", "cluster_report", "fleet_of", "requests_in_use"]
 
+#: What the report says when the mesh in use is projected with its proxies' own requests.
+_REQUESTS_IN_USE = ("The mesh in use is projected with its proxies' most common requests; other meshes use their "
+                    "chart defaults.")
+
 #: Which projected component a detected proxy is.
 _PROXY_COMPONENT = {"istio-sidecar": "sidecar", "linkerd": "proxy"}
 
@@ -234,8 +238,7 @@ class ClusterReport:
     def __str__(self) -> str:
         parts = [f"{t.title}:\n{text_table(t)}" for t in self.tables()]
         if self.requests:
-            parts.append("The mesh in use is projected with its proxies' most common requests; other meshes use "
-                         "their chart defaults.")
+            parts.append(_REQUESTS_IN_USE)
         if self.pricing:
             parts.append(self.pricing)
         parts.append("Under each mesh:\n\n" + str(self.projection))
@@ -268,15 +271,16 @@ class ClusterReport:
         """One self-contained HTML page: this cluster today, then the projection report."""
         from .report import report_html
 
-        notes = [self.pricing] + (["The mesh in use is projected with its proxies' most common requests; other "
-                                   "meshes use their chart defaults."] if self.requests else [])
+        notes = [self.pricing] + ([_REQUESTS_IN_USE] if self.requests else [])
         return report_html(self.projection, title, preface=self.tables(), notes=tuple(n for n in notes if n))
 
     def _repr_html_(self) -> str:
+        from html import escape
+
         from .formatting_html import html_table
 
-        tables = "".join(f"<p><b>{t.title}</b></p>{html_table(t)}" for t in self.tables())
-        return f"<div>{tables}<p>{self.pricing}</p>{self.projection._repr_html_()}</div>"
+        tables = "".join(f"<p><b>{escape(t.title)}</b></p>{html_table(t)}" for t in self.tables())
+        return f"<div>{tables}<p>{escape(self.pricing)}</p>{self.projection._repr_html_()}</div>"
 
 
 def cluster_report(source: Any, *, nodes: int | None = None, namespace: str = "default",

@@ -103,6 +103,13 @@ def test_unknown_types_and_given_prices():
                       meshcost.ClusterReport)
 
 
+def test_the_notebook_view_escapes_what_the_cluster_names():
+    report = meshcost.cluster_report(meshcost.read_inventory(_shop(node("a", "<script>x</script>"))))
+    assert "<script>x</script>" in report.pricing
+    page = report._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+
+
 def test_the_report_shows_requests_as_text_not_dicts():
     text = str(meshcost.cluster_report(FIXTURES / "kubectl-cluster.json"))
     assert "{'cpu'" not in text and "100m CPU / 128 MiB" in text
