@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Scenario"]
+__all__ = ["Scenario", "flatten", "rows"]
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,22 @@ class Scenario:
 
     def flattened(self) -> "Scenario":
         """The scenarios along one axis (C order): varying inputs as 1-d arrays, scalars kept as scalars."""
-        size = math.prod(self.shape)
-        return replace(self, shape=(size,), **{
-            f.name: value if np.ndim(value) == 0 else np.broadcast_to(value, self.shape).reshape(size)
-            for f in fields(self) if f.name != "shape" for value in (getattr(self, f.name),)})
+        return replace(self, shape=(math.prod(self.shape),), **{
+            f.name: flatten(getattr(self, f.name), self.shape) for f in fields(self) if f.name != "shape"})
 
     def rows(self, start: int, stop: int) -> "Scenario":
         """Scenarios ``start:stop`` of a :meth:`flattened` scenario (views)."""
         return replace(self, shape=(stop - start,), **{
-            f.name: value if np.ndim(value) == 0 else value[start:stop]
-            for f in fields(self) if f.name != "shape" for value in (getattr(self, f.name),)})
+            f.name: rows(getattr(self, f.name), start, stop) for f in fields(self) if f.name != "shape"})
+
+
+def flatten(array: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """A scenario-shaped (or broadcastable) array with its scenarios along one axis; a scalar stays one."""
+    if np.ndim(array) == 0:
+        return np.asarray(array)
+    return np.broadcast_to(array, shape).reshape(math.prod(shape))
+
+
+def rows(array: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Scenarios ``start:stop`` of a :func:`flatten`-ed array (a scalar stays one)."""
+    return array if array.ndim == 0 else array[start:stop]

@@ -34,7 +34,7 @@ import numpy as np
 from ..figures import figures
 from ..reference.profiles import MeshProfile
 from .mesh import MoneyInputs, evaluate
-from .scenario import Scenario
+from .scenario import Scenario, flatten, rows
 from .usage import Key, Setup, Values
 
 __all__ = ["pert_samples", "draw", "row_percentiles", "MonteCarlo", "MeshInputs", "monte_carlo",
@@ -110,11 +110,6 @@ def row_percentiles(values: np.ndarray, percentiles: tuple[float, ...]) -> np.nd
 MeshInputs = tuple[MeshProfile, Values, Mapping[str, Setup], Mapping[str, np.ndarray], MoneyInputs]
 
 
-def _flat(array: Any, shape: tuple[int, ...], start: int, stop: int) -> np.ndarray:
-    size = int(np.prod(shape, dtype=np.int64))
-    return np.broadcast_to(np.asarray(array, dtype=float), shape).reshape(size)[start:stop]
-
-
 def monte_carlo(meshes: list[MeshInputs], scenario: Scenario, samples: int, seed: Any = None,
                 percentiles: tuple[float, ...] = DEFAULT_PERCENTILES, max_chunk_values: int = DEFAULT_CHUNK_VALUES,
                 progress: Callable[[int, int], None] | None = None) -> MonteCarlo:
@@ -133,13 +128,16 @@ def monte_carlo(meshes: list[MeshInputs], scenario: Scenario, samples: int, seed
     out = {profile.name: {f: np.empty((len(percentiles), size)) for f in names} for profile, *_ in meshes}
     single = size <= width  # one chunk of scenarios: each block is drawn once
     cache: dict[tuple[int, int], dict[Key, np.ndarray]] = {}
-    flat = scenario.flattened()
+    flat = scenario.flattened()  # once: each chunk slices it
+    flat_instances = [{name: flatten(np.asarray(count, dtype=float), scenario.shape) for name, count in mesh[3].items()}
+                      for mesh in meshes]
+    flat_skew = [flatten(np.asarray(mesh[4].skew, dtype=float), scenario.shape) for mesh in meshes]
     for start in range(0, size, width):
         stop = min(size, start + width)
         chunk = flat.rows(start, stop)
-        for index, (profile, values, setup, instances, money) in enumerate(meshes):
-            chunk_instances = {name: _flat(count, scenario.shape, start, stop) for name, count in instances.items()}
-            chunk_money = replace(money, skew=_flat(money.skew, scenario.shape, start, stop))
+        for index, (profile, values, setup, _, money) in enumerate(meshes):
+            chunk_instances = {name: rows(count, start, stop) for name, count in flat_instances[index].items()}
+            chunk_money = replace(money, skew=rows(flat_skew[index], start, stop))
             kept = {name: np.empty((samples, stop - start)) for name in names}
             for number, (first, last) in enumerate(blocks):
                 drawn = cache.pop((index, number), None)
