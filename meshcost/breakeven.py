@@ -22,6 +22,7 @@ from .checks import fail, numbers_array
 from .errors import InputValueError, describe_value
 from .figures import INPUTS, figures
 from .projection import project
+from .scenario import check_input
 
 __all__ = ["BreakEven", "break_even", "METRICS", "ALONG"]
 
@@ -115,9 +116,7 @@ def break_even(mesh_a: str, mesh_b: str, along: str, lo: float, hi: float, *, me
     if along == "pods_per_node" and "nodes" not in inputs:
         raise InputValueError("nodes: needed when along='pods_per_node' (sidecars = pods_per_node x nodes)")
     if along == "pods_per_node":  # checked as project() checks it, before it is multiplied
-        spec = next(i for i in INPUTS if i.name == "nodes")
-        inputs = {**inputs, "nodes": numbers_array(inputs["nodes"], "nodes", spec.kind, minimum=spec.minimum,
-                                                   maximum=spec.maximum, whole=spec.whole)}
+        inputs = {**inputs, "nodes": check_input("nodes", inputs["nodes"])}
     lo_f, hi_f = _bound(lo, "lo"), _bound(hi, "hi")
     whole = ALONG[along]
     if not (np.isfinite(lo_f) and np.isfinite(hi_f) and lo_f < hi_f) or (whole and (lo_f != int(lo_f) or hi_f != int(hi_f))):

@@ -18,7 +18,7 @@ from .errors import BroadcastError
 from .figures import INPUTS
 from .kernels.scenario import Scenario
 
-__all__ = ["Scenario", "make_scenario", "DEFAULT_PODS_PER_SERVICE", "DEFAULT_PORTS_PER_SERVICE",
+__all__ = ["Scenario", "make_scenario", "check_input", "DEFAULT_PODS_PER_SERVICE", "DEFAULT_PORTS_PER_SERVICE",
            "DEFAULT_POD_LIFETIME_S", "INPUT_DOCS", "MAX_SCENARIOS"]
 
 #: The most scenarios one :func:`meshcost.project` call computes (about 1 KiB of memory each,
@@ -44,7 +44,8 @@ INPUT_DOCS: dict[str, str] = {i.name: f"{i.doc} [{i.unit}]; default {i.default}"
 _SPECS = {i.name: i for i in INPUTS}
 
 
-def _check(name: str, value: Any) -> np.ndarray:
+def check_input(name: str, value: Any) -> np.ndarray:
+    """One scenario input checked against its registry entry (kind, bounds, whole), as a float64 array."""
     spec = _SPECS[name]
     size = getattr(value, "size", None)
     if isinstance(size, (int, np.integer)) and size > MAX_SCENARIOS:  # before converting a huge array
@@ -78,7 +79,7 @@ def make_scenario(
              "l7_share": l7_share, "ports_per_service": ports_per_service,
              "tcp_share": 0.0 if tcp_share is None else tcp_share,
              "subsets_per_service": 0.0 if subsets_per_service is None else subsets_per_service, "churn": churn}
-    named = {name: _check(name, value) for name, value in given.items()
+    named = {name: check_input(name, value) for name, value in given.items()
              if value is not None or name in ("nodes", "sidecars")}
     if services is None:
         named["services"] = np.ceil(named["sidecars"] / DEFAULT_PODS_PER_SERVICE)
