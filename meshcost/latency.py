@@ -189,6 +189,7 @@ class LoadedLatency:
 #: The smallest CPU limit accepted [vCPU]: Kubernetes' CPU resolution, one millicore.
 MIN_CPU_LIMIT = CPU_RESOLUTION
 
+
 def _positive(value: Any, name: str, kind: str, unit: str) -> np.ndarray:
     return numbers_array(value, name, kind, above=0.0, expected=f"a finite number > 0 [{unit}]")
 

@@ -50,6 +50,7 @@ _BYTES_PER_MIB = 1024.0 * 1024.0
 #: The smallest CPU amount Kubernetes expresses: one millicore [vCPU].
 CPU_RESOLUTION = 0.001
 
+
 def _invalid(text: Any, name: str) -> InputValueError:
     return InputValueError(f"{name}: got {describe_value(text)}; expected {ACCEPTED_FORMS}")
 
