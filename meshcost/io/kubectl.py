@@ -67,6 +67,7 @@ from typing import Any
 
 
 from ..errors import DataFileError, InputTypeError, InputValueError, describe_value
+from ..figures import INPUTS
 from .files import MAX_INPUT_BYTES, is_file_source, parse_json, read_text
 from .quantity import parse_cpu, parse_memory
 
@@ -104,6 +105,8 @@ _INSTANCE_TYPE_BETA = "beta.kubernetes.io/instance-type"
 _REGION = "topology.kubernetes.io/region"
 _REGION_BETA = "failure-domain.beta.kubernetes.io/region"
 _CONTROLLERS = ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job", "CronJob")
+#: The most worker nodes ``nodes=`` takes: project()'s bound on its ``nodes`` input.
+_MAX_NODES = int(next(i.maximum for i in INPUTS if i.name == "nodes") or 0)
 _NO_RESOURCES = (None, None, None, None)
 _EMPTY: dict = {}  # shared, never written to
 
@@ -229,9 +232,9 @@ class Inventory:
         no Nodes and none is given (YAML manifests).
         """
         if nodes is not None and (isinstance(nodes, bool) or not isinstance(nodes, numbers.Integral)
-                                  or not 1 <= nodes <= 10_000_000):
+                                  or not 1 <= nodes <= _MAX_NODES):
             raise InputValueError(f"nodes: got {describe_value(nodes)}; expected a whole number of worker nodes "
-                                  "from 1 to 10,000,000")
+                                  f"from 1 to {_MAX_NODES:,}")
         if nodes is None and not self.nodes:
             where = ", ".join(self.sources) or "the input"
             raise InputValueError(f"nodes: {where} holds no schedulable Node objects (manifests hold none); give "
